@@ -1,0 +1,1 @@
+//! Finds ```mermaid fences in Markdown (placeholder).

@@ -1,0 +1,1 @@
+//! Python name analysis with tree-sitter (placeholder).

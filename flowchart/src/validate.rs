@@ -1,0 +1,1 @@
+//! Notebook cell validation with tree-sitter (placeholder).
