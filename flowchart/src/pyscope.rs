@@ -4,8 +4,8 @@
 //! so that hexa computes the same cell graph as marimo. The cases worth knowing:
 //!
 //! - A name read at top level before the cell assigns it is both a def and a ref
-//!   (`print(x)\nx = 1`), but a read inside a function body is not a ref when the cell defines the
-//!   name at top level anywhere.
+//!   (`print(x)\nx = 1`). A read inside a function body is not a ref when the cell defines the
+//!   name anywhere at top level.
 //! - `except E as e` binds nothing: marimo hides `e` inside the handler.
 //! - Names are private (cell-local) when they start with `_` but not with `__`, and `__` itself.
 //!   Private names are never refs. `__x` is not private, so it is an ordinary global.
@@ -24,9 +24,10 @@ use tree_sitter::{Node, Parser, Tree};
 
 use crate::span::Span;
 
+pub(crate) use syntax::syntax_errors_in_tree;
 pub use syntax::{SyntaxIssue, SyntaxIssueKind, syntax_errors};
 
-/// The names one cell binds and reads, as marimo's dataflow graph sees them.
+/// The names one cell binds and reads, as marimo's dataflow graph records them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     /// Global names the cell binds, private names excluded.
@@ -41,11 +42,11 @@ pub struct Scope {
     pub def_spans: BTreeMap<String, Span>,
     /// First read of each name in `refs` and `builtin_refs`.
     pub ref_spans: BTreeMap<String, Span>,
-    /// Every `from module import *` statement; marimo rejects the cell when there is one.
+    /// Every `from module import *` statement. marimo rejects a cell that has one.
     pub import_stars: Vec<Span>,
 }
 
-/// Analyzes the names of one cell body. Code with syntax errors still gets an answer, computed
+/// Analyzes the names of one cell body. Code with syntax errors still gets a scope, computed
 /// from the parts tree-sitter could parse.
 pub fn analyze(code: &str) -> Scope {
     let mut parser = new_parser();

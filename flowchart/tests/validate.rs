@@ -1,9 +1,11 @@
-//! Name analysis and cell validation on real Python cells, checked against marimo's answers.
+//! Name analysis and cell validation on real Python cells, checked against marimo's output.
 
 use std::collections::BTreeSet;
 
+use hexa_flowchart::diagnostic::Severity;
 use hexa_flowchart::pyscope::{SyntaxIssueKind, analyze, syntax_errors};
 use hexa_flowchart::span::Span;
+use hexa_flowchart::validate::validate_cells;
 
 fn names(list: &[&str]) -> BTreeSet<String> {
     list.iter().map(|name| name.to_string()).collect()
@@ -98,7 +100,7 @@ fn scope_survives_broken_code() {
     assert!(!syntax_errors(&"[".repeat(5000)).is_empty());
 }
 
-/// One issue as (start, end, covered text, message), for compact assertions.
+/// Returns each syntax issue as (start, end, covered text, message), for compact assertions.
 fn issues(code: &str) -> Vec<(usize, usize, String, String)> {
     syntax_errors(code)
         .into_iter()
@@ -239,4 +241,165 @@ fn syntax_import_star() {
         found[0].message,
         "importing symbols with `import *` is not allowed in marimo"
     );
+}
+
+/// Returns each cell issue as (cell, code, covered text, message), in `validate_cells` order.
+fn cell_issues(cells: &[&str]) -> Vec<(usize, &'static str, String, String)> {
+    validate_cells(cells)
+        .into_iter()
+        .map(|issue| {
+            let text = issue.span.text(cells[issue.cell]).to_owned();
+            (issue.cell, issue.code, text, issue.message)
+        })
+        .collect()
+}
+
+fn cell_issue(
+    cell: usize,
+    code: &'static str,
+    text: &str,
+    message: &str,
+) -> (usize, &'static str, String, String) {
+    (cell, code, text.to_owned(), message.to_owned())
+}
+
+#[test]
+fn validate_with_target_in_two_cells() {
+    let cells = [
+        "with open('a.txt') as f:\n    head = f.readline()",
+        "with open('a.txt') as f:\n    body = f.read()",
+    ];
+    let found = validate_cells(&cells);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].span, Span::new(22, 23));
+    assert_eq!(found[0].severity, Severity::Error);
+    let expected = vec![
+        cell_issue(0, "P002", "f", "`f` is also defined in cell 2"),
+        cell_issue(1, "P002", "f", "`f` is also defined in cell 1"),
+    ];
+    assert_eq!(cell_issues(&cells), expected);
+}
+
+#[test]
+fn validate_loop_variable_in_three_cells() {
+    let cells = [
+        "for i in range(3):\n    print(i)",
+        "x = 1",
+        "for i in 'ab':\n    pass",
+        "for i in []: pass",
+    ];
+    let expected = vec![
+        cell_issue(0, "P002", "i", "`i` is also defined in cells 3 and 4"),
+        cell_issue(2, "P002", "i", "`i` is also defined in cells 1 and 4"),
+        cell_issue(3, "P002", "i", "`i` is also defined in cells 1 and 3"),
+    ];
+    assert_eq!(cell_issues(&cells), expected);
+}
+
+#[test]
+fn validate_private_names_may_repeat() {
+    assert_eq!(
+        cell_issues(&[
+            "_tmp = 1",
+            "_tmp = 2\nfor _i in []: pass",
+            "for _i in []: pass"
+        ]),
+        vec![]
+    );
+}
+
+#[test]
+fn validate_empty_body_without_error_node() {
+    let cells = ["def step():\nx = step()", "y = x"];
+    let message = "expected an indented block after function definition on line 1";
+    assert_eq!(
+        cell_issues(&cells),
+        vec![cell_issue(0, "P001", "x = step()", message)]
+    );
+}
+
+#[test]
+fn validate_broken_cell_left_out_of_graph() {
+    let cells = ["x = (1,", "x = 2", "y = x"];
+    let expected = vec![cell_issue(0, "P001", "(", "`(` was never closed")];
+    assert_eq!(cell_issues(&cells), expected);
+}
+
+#[test]
+fn validate_import_star() {
+    let cells = ["from math import *", "y = pi"];
+    let message = "importing symbols with `import *` is not allowed in marimo";
+    let expected = vec![
+        cell_issue(0, "P005", "from math import *", message),
+        cell_issue(1, "P004", "pi", "`pi` is not defined in any cell"),
+    ];
+    assert_eq!(cell_issues(&cells), expected);
+}
+
+#[test]
+fn validate_two_cell_cycle() {
+    let cells = ["a = b + 1", "b = a * 2"];
+    let expected = vec![
+        cell_issue(
+            0,
+            "P003",
+            "b",
+            "cells 1 and 2 form a cycle: cell 2 reads `a` from cell 1 and cell 1 reads `b` from cell 2",
+        ),
+        cell_issue(
+            1,
+            "P003",
+            "a",
+            "cells 1 and 2 form a cycle: cell 1 reads `b` from cell 2 and cell 2 reads `a` from cell 1",
+        ),
+    ];
+    assert_eq!(cell_issues(&cells), expected);
+}
+
+#[test]
+fn validate_three_cell_cycle_beside_chain() {
+    let cells = ["a = c\nz = 0", "b = a", "c = b", "w = z + a"];
+    let found = cell_issues(&cells);
+    let on_cycle: Vec<usize> = found.iter().map(|issue| issue.0).collect();
+    assert_eq!(on_cycle, vec![0, 1, 2]);
+    assert!(found.iter().all(|issue| issue.1 == "P003"), "{found:?}");
+    let message = "cells 1, 2 and 3 form a cycle: cell 2 reads `a` from cell 1, \
+                   cell 3 reads `b` from cell 2 and cell 1 reads `c` from cell 3";
+    assert_eq!(found[0], cell_issue(0, "P003", "c", message));
+}
+
+#[test]
+fn validate_cycle_through_shadowed_builtin() {
+    let cells = ["print = log", "log = print"];
+    let found = validate_cells(&cells);
+    let codes: Vec<&str> = found.iter().map(|issue| issue.code).collect();
+    assert_eq!(codes, vec!["P003", "P003"]);
+}
+
+#[test]
+fn validate_undefined_names_warn() {
+    let cells = [
+        "y = x + len(items)\nprint(y)",
+        "items = []\ndef f():\n    return missing",
+    ];
+    let found = validate_cells(&cells);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].severity, Severity::Warning);
+    let expected = vec![
+        cell_issue(0, "P004", "x", "`x` is not defined in any cell"),
+        cell_issue(1, "P004", "missing", "`missing` is not defined in any cell"),
+    ];
+    assert_eq!(cell_issues(&cells), expected);
+}
+
+#[test]
+fn validate_clean_notebook() {
+    let cells = [
+        "import marimo as mo",
+        "data = [1, 2, 3]",
+        "def mean(xs):\n    return sum(xs) / len(xs)",
+        "mo.md(f'mean is {mean(data)}')",
+    ];
+    assert_eq!(cell_issues(&cells), vec![]);
+    assert_eq!(cell_issues(&[]), vec![]);
 }

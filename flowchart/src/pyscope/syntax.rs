@@ -6,7 +6,7 @@ use tree_sitter::{Node, Tree};
 use super::{named_children, new_parser, span_of};
 use crate::span::Span;
 
-/// What kind of problem a [`SyntaxIssue`] is.
+/// Kind of a [`SyntaxIssue`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SyntaxIssueKind {
     /// Code CPython 3.11 would not compile.
@@ -20,7 +20,7 @@ pub enum SyntaxIssueKind {
 pub struct SyntaxIssue {
     /// Byte range in the cell's code, at least one byte wide unless the code is empty.
     pub span: Span,
-    /// What kind of problem it is.
+    /// Kind of problem.
     pub kind: SyntaxIssueKind,
     /// A lower-case sentence without a trailing period, such as "`(` was never closed".
     pub message: String,
@@ -189,7 +189,7 @@ fn widen(span: Span, code: &str) -> Span {
     }
 }
 
-/// Where a statement sits, for the checks that depend on it.
+/// Enclosing function and loop of a node, for the checks that depend on them.
 #[derive(Debug, Clone, Copy, Default)]
 struct Context {
     /// Directly in a function body (a class body in between resets it).
@@ -293,7 +293,7 @@ fn check_block(block: Node, code: &str, issues: &mut Vec<SyntaxIssue>) {
     if has_statement || owner.has_error() {
         return;
     }
-    let what = match owner.kind() {
+    let statement = match owner.kind() {
         "function_definition" => "function definition",
         "class_definition" => "class definition",
         "if_statement" => "`if` statement",
@@ -312,12 +312,12 @@ fn check_block(block: Node, code: &str, issues: &mut Vec<SyntaxIssue>) {
     let line = owner.start_position().row + 1;
     let span = next_code_line(code, block.start_byte())
         .unwrap_or_else(|| last_code_char_before(code, block.start_byte()));
-    let message = format!("expected an indented block after {what} on line {line}");
+    let message = format!("expected an indented block after {statement} on line {line}");
     issues.push(issue(span, message));
 }
 
-/// The first line at or after `offset` that holds code, trimmed, skipping blank lines and
-/// comment lines. `None` when only blank and comment lines follow.
+/// Finds the first line at or after `offset` that contains code, trimmed, skipping blank lines
+/// and comment lines. Returns `None` when only blank and comment lines follow.
 fn next_code_line(code: &str, offset: usize) -> Option<Span> {
     let mut line_start = offset.min(code.len());
     while !code.is_char_boundary(line_start) {
@@ -334,8 +334,8 @@ fn next_code_line(code: &str, offset: usize) -> Option<Span> {
     None
 }
 
-/// The last non-blank character before `offset` (the `:` of a header), for a block that ends
-/// the code.
+/// Finds the last non-blank character before `offset` (the `:` of a header), for a block that
+/// ends the code.
 fn last_code_char_before(code: &str, offset: usize) -> Span {
     let head = code
         .get(..offset.min(code.len()))
@@ -351,7 +351,7 @@ fn children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     (0..node.child_count()).filter_map(move |index| node.child(index))
 }
 
-/// The tokens under `node` in source order, MISSING tokens included.
+/// Iterates over the tokens under `node` in source order, MISSING tokens included.
 fn leaves<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     let mut stack = vec![node];
     std::iter::from_fn(move || {

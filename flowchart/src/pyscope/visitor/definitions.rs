@@ -152,7 +152,7 @@ impl Visitor<'_> {
         }
     }
 
-    /// `case` patterns bind their capture names; dotted names and class names are read.
+    /// Binds the capture names of `case` patterns. Dotted names and class names are read.
     pub(super) fn visit_case(&mut self, node: Node, depth: usize) {
         for child in named_children(node) {
             match child.kind() {
