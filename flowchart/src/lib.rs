@@ -6,13 +6,21 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod generate;
+pub mod label;
+pub mod marimo;
 pub mod markdown;
 pub mod parse;
+pub mod program;
 pub mod pyscope;
+pub mod python;
+pub mod pytext;
 pub mod span;
+pub mod structure;
 pub mod validate;
 
 pub use ast::Document;
 pub use diagnostic::{Diagnostic, Severity};
+pub use generate::{GenerateError, Generated, Target, generate};
 pub use parse::parse;
 pub use span::{LineIndex, Span};

@@ -1,0 +1,55 @@
+//! `hexa generate`: flowchart in, marimo notebook or Python script out.
+
+use std::path::PathBuf;
+
+use hexa_flowchart::generate::{self, Options, Target};
+
+use crate::input::{self, UserError};
+use crate::output;
+
+/// Arguments of `hexa generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Flowchart: a .mmd file, a Markdown file with ```mermaid fences, or - for stdin.
+    pub input: PathBuf,
+    /// Where to write the result; - writes to stdout. Default: the input's name with .py.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Write a plain Python script instead of a marimo notebook.
+    #[arg(long)]
+    pub script: bool,
+    /// In a Markdown file, use the N-th flowchart fence (counting from 1).
+    #[arg(long, value_name = "N")]
+    pub index: Option<usize>,
+    /// Default value for an input, read as a Python literal when it is one (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = input::parse_assignment)]
+    pub set: Vec<(String, String)>,
+    /// Notebook title (default: the chart's front-matter title).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs the command; returns the path written (or `-`).
+pub fn run(args: &GenerateArgs) -> Result<PathBuf, UserError> {
+    let source = input::read_source(&args.input)?;
+    let chart = input::chart(&source, args.index)?;
+    let target = if args.script { Target::Script } else { Target::Notebook };
+    let options = Options { presets: args.set.clone(), title: args.title.clone() };
+    let generated = generate::generate(&chart.document, &chart.text, target, &options)
+        .map_err(|e| UserError::at_start(&source.name, e))?;
+    let output = match &args.output {
+        Some(path) => path.clone(),
+        None => match &source.path {
+            Some(path) => path.with_extension("py"),
+            None => PathBuf::from("-"),
+        },
+    };
+    if source.path.as_deref() == Some(output.as_path()) {
+        return Err(UserError::at_start(&source.name, "output would replace the input file"));
+    }
+    output::write_output(&output, &generated.text, args.force)?;
+    Ok(output)
+}

@@ -1,0 +1,116 @@
+//! `hexa run`: runs a notebook (or a flowchart, generated in memory) in-process through
+//! marimo and reports each cell, mapping errors back to flowchart nodes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use hexa_flowchart::generate::{self, Options, Target};
+use hexa_marimo::{CellResult, CellStatus, RunRequest};
+
+use crate::input::{self, Kind, UserError};
+use crate::nodes::NodeMap;
+use crate::python;
+
+/// Arguments of `hexa run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A marimo notebook (.py), or a flowchart (.mmd, .md, - for stdin) to generate and run.
+    pub input: PathBuf,
+    /// Value for an input, read as a Python literal when it is one (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = input::parse_assignment)]
+    pub set: Vec<(String, String)>,
+    /// In a Markdown file, use the N-th flowchart fence (counting from 1).
+    #[arg(long, value_name = "N")]
+    pub index: Option<usize>,
+    /// Stop a cell that runs longer than this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+}
+
+/// Runs the command and returns the process exit code.
+pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
+    let source = input::read_source(&args.input)?;
+    let (notebook, filename, nodes) = match input::kind_of(&source) {
+        Kind::Python => {
+            let path = source.path.clone().unwrap_or_else(|| PathBuf::from("stdin.py"));
+            let nodes = NodeMap::from_notebook(&source.text);
+            (source.text.clone(), absolute(&path), nodes)
+        }
+        Kind::Mermaid | Kind::Markdown => {
+            let chart = input::chart(&source, args.index)?;
+            let generated = generate::generate(&chart.document, &chart.text, Target::Notebook, &Options::default())
+                .map_err(|e| UserError::at_start(&source.name, e))?;
+            let path = source
+                .path
+                .as_ref()
+                .map(|p| p.with_extension("py"))
+                .unwrap_or_else(|| PathBuf::from("stdin.py"));
+            let nodes = NodeMap::from_generated(&generated.line_nodes, &chart.document);
+            (generated.text, absolute(&path), nodes)
+        }
+    };
+    let bridge = python::start(python_flag)?;
+    let timeout = args.timeout.map(Duration::from_secs_f64);
+    let request = RunRequest {
+        source: notebook,
+        filename: filename.clone(),
+        inputs: args.set.clone(),
+        on_cell: Some(Box::new(print_cell)),
+        timeout,
+    };
+    let report = bridge
+        .run(request)
+        .map_err(|e| UserError::at_start(&source.name, e))?;
+    let mut failed = false;
+    let mut stderr = std::io::stderr().lock();
+    for cell in &report.cells {
+        if cell.status != CellStatus::Error {
+            continue;
+        }
+        failed = true;
+        let Some(error) = &cell.error else { continue };
+        let line = cell.def_line + error.line_in_cell.unwrap_or(1);
+        let at_node = nodes
+            .at_line(line)
+            .map(|(id, label)| format!(" at flowchart node {id} ({label:?})"))
+            .unwrap_or_default();
+        writeln!(
+            stderr,
+            "{}:{line}:1: error: {}: {} (cell {}{at_node})",
+            source.name,
+            error.ename,
+            error.evalue,
+            cell.index + 1,
+        )
+        .context("failed to write to stderr")?;
+        write!(stderr, "{}", indent(&error.traceback)).context("failed to write to stderr")?;
+    }
+    let cancelled = report.cells.iter().filter(|c| c.status == CellStatus::Cancelled).count();
+    if cancelled > 0 {
+        writeln!(stderr, "{cancelled} cell(s) did not run because a cell they depend on failed")
+            .context("failed to write to stderr")?;
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+fn print_cell(cell: &CellResult) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(cell.stdout.as_bytes());
+    if let Some(text) = cell.output.as_ref().and_then(|o| o.text.as_ref()) {
+        let _ = writeln!(stdout, "{text}");
+    }
+    let _ = stdout.flush();
+    if !cell.stderr.is_empty() {
+        let _ = std::io::stderr().write_all(cell.stderr.as_bytes());
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

@@ -1,0 +1,73 @@
+//! The `hexa` binary: turns Mermaid flowcharts into marimo notebooks and Python scripts, and
+//! checks and runs them in-process through marimo.
+
+mod commands;
+mod input;
+mod nodes;
+mod output;
+mod python;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::input::UserError;
+
+/// Turn a Mermaid flowchart into a marimo notebook that runs.
+#[derive(Debug, Parser)]
+#[command(name = "hexa", version, about)]
+struct Cli {
+    /// Python to run marimo with: an interpreter or a virtual environment folder.
+    /// Default: $VIRTUAL_ENV, then a .venv here or in a parent folder, then python3 on PATH.
+    #[arg(long, global = true, value_name = "PATH")]
+    python: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a marimo notebook (or with --script a Python script) from a flowchart.
+    Generate(commands::generate::GenerateArgs),
+    /// Run a notebook, or a flowchart directly, in-process through marimo.
+    Run(commands::run::RunArgs),
+    /// Report problems in a flowchart or a marimo notebook.
+    Check(commands::check::CheckArgs),
+    /// Show which Python and marimo hexa uses.
+    Doctor,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEXA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let python = cli.python.as_deref();
+    let result = match &cli.command {
+        Command::Generate(args) => commands::generate::run(args).map(|path| {
+            if path != std::path::Path::new("-") {
+                eprintln!("wrote {}", path.display());
+            }
+            0
+        }).map_err(anyhow::Error::from),
+        Command::Run(args) => commands::run::run(args, python),
+        Command::Check(args) => commands::check::run(args, python),
+        Command::Doctor => commands::doctor::run(python),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(error) => {
+            if let Some(user) = error.downcast_ref::<UserError>() {
+                eprintln!("{user}");
+            } else {
+                eprintln!("error: {error:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

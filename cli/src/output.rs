@@ -1,0 +1,53 @@
+//! Writing results: atomically through a temporary file, never over an existing file
+//! unless `--force` is given, or to stdout for `-`.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::input::UserError;
+
+/// Writes `text` to `path` (stdout for `-`).
+pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserError> {
+    let name = path.display().to_string();
+    if path == Path::new("-") {
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| UserError::at_start("<stdout>", format!("failed to write: {e}")));
+    }
+    if path.is_dir() {
+        return Err(UserError::at_start(&name, "output path is a directory"));
+    }
+    if !force && path.exists() {
+        return Err(UserError::at_start(
+            &name,
+            "output file already exists; pass --force to overwrite it",
+        ));
+    }
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let fail = |e: std::io::Error| UserError::at_start(&name, format!("failed to write: {e}"));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".hexa-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temp.write_all(text.as_bytes()).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    if force {
+        temp.persist(path).map_err(|e| fail(e.error))?;
+    } else {
+        // A file created between the check above and now is still never replaced.
+        temp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                UserError::at_start(&name, "output file already exists; pass --force to overwrite it")
+            } else {
+                fail(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}

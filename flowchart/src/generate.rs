@@ -1,0 +1,144 @@
+//! The generation pipeline: parsed chart → program model → structure → script or notebook,
+//! with every cell checked by the tree-sitter pass before anything is returned.
+
+use crate::ast::Document;
+use crate::marimo::{self, NotebookOptions};
+use crate::program;
+use crate::python::{self, ScriptOptions};
+use crate::pytext;
+use crate::structure::{self, Program};
+use crate::validate::{self, CellIssue};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A marimo notebook (`.py`).
+    Notebook,
+    /// A plain Python script.
+    Script,
+}
+
+/// Generation options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Values from `--set NAME=VALUE`, raw text.
+    pub presets: Vec<(String, String)>,
+    /// Title; defaults to the chart's front-matter title.
+    pub title: Option<String>,
+}
+
+/// The generated file and its source map.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The file content.
+    pub text: String,
+    /// For each line of `text` (0-based), the index of the chart node it came from.
+    pub line_nodes: Vec<Option<usize>>,
+    /// True when the chart could not be nested and became a state machine.
+    pub state_machine: bool,
+    /// Names the flow reads, in order.
+    pub inputs: Vec<String>,
+}
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The chart has parse errors; they are in the document's diagnostics.
+    #[error("the flowchart has {0} error(s)")]
+    InvalidChart(usize),
+    /// A generated cell failed the tree-sitter check: a bug in hexa, reported with the cell.
+    #[error("internal error: generated cell {cell} is invalid: {message}\n{code}")]
+    InvalidCell {
+        /// 1-based cell number.
+        cell: usize,
+        /// What is wrong.
+        message: String,
+        /// The cell's code.
+        code: String,
+    },
+    /// A `--set` name that the chart does not read.
+    #[error("the flowchart has no input named `{name}`; its inputs are: {available}")]
+    UnknownPreset {
+        /// The name given.
+        name: String,
+        /// The chart's inputs, comma-separated.
+        available: String,
+    },
+}
+
+/// Generates a notebook or script from a parsed chart. `diagram` is the chart's source text,
+/// shown in the notebook through `mo.mermaid`.
+pub fn generate(doc: &Document, diagram: &str, target: Target, options: &Options) -> Result<Generated, GenerateError> {
+    let errors = doc.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        return Err(GenerateError::InvalidChart(errors));
+    }
+    let chart = program::build(doc);
+    for (name, _) in &options.presets {
+        if !chart.inputs.iter().any(|i| &i.name == name) {
+            let names: Vec<&str> = chart.inputs.iter().map(|i| i.name.as_str()).collect();
+            return Err(GenerateError::UnknownPreset {
+                name: name.clone(),
+                available: if names.is_empty() { "(none)".into() } else { names.join(", ") },
+            });
+        }
+    }
+    let program = structure::structure(&chart.flow);
+    let ids: Vec<String> = doc.nodes.iter().map(|n| n.id.clone()).collect();
+    let title = options.title.clone().or_else(|| doc.title.clone());
+    let state_machine = matches!(program, Program::StateMachine { .. });
+    let inputs = chart.inputs.iter().map(|i| i.name.clone()).collect();
+    match target {
+        Target::Script => {
+            let presets = options
+                .presets
+                .iter()
+                .map(|(name, value)| (name.clone(), python_value(value)))
+                .collect();
+            let script_options = ScriptOptions { presets, title };
+            let (text, _) = python::script(&chart, &program, ids, &script_options);
+            check_cells(&[text.as_str()])?;
+            let line_nodes = script_line_nodes(&text, doc);
+            Ok(Generated { text, line_nodes, state_machine, inputs })
+        }
+        Target::Notebook => {
+            let notebook_options = NotebookOptions { title: title.clone(), presets: options.presets.clone() };
+            let cells = marimo::cells(&chart, &program, ids, diagram, &notebook_options);
+            let codes: Vec<&str> = cells.iter().map(|c| c.code.as_str()).collect();
+            check_cells(&codes)?;
+            let (text, line_nodes) = marimo::notebook_file(&cells, title.as_deref());
+            Ok(Generated { text, line_nodes, state_machine, inputs })
+        }
+    }
+}
+
+fn check_cells(cells: &[&str]) -> Result<(), GenerateError> {
+    let issues: Vec<CellIssue> = validate::validate_cells(cells)
+        .into_iter()
+        .filter(|issue| issue.severity == crate::diagnostic::Severity::Error)
+        .collect();
+    match issues.first() {
+        None => Ok(()),
+        Some(issue) => Err(GenerateError::InvalidCell {
+            cell: issue.cell + 1,
+            message: issue.message.clone(),
+            code: cells.get(issue.cell).map(|c| c.to_string()).unwrap_or_default(),
+        }),
+    }
+}
+
+/// Maps script lines back to nodes through their `  # id` comments.
+fn script_line_nodes(text: &str, doc: &Document) -> Vec<Option<usize>> {
+    text.lines()
+        .map(|line| line.rsplit_once("  # ").and_then(|(_, id)| doc.node_index(id.trim())))
+        .collect()
+}
+
+/// Renders a `--set` value as Python: a literal as written, anything else as a string.
+pub fn python_value(raw: &str) -> String {
+    if pytext::is_literal(raw.trim()) {
+        raw.trim().to_string()
+    } else {
+        pytext::string_literal(raw)
+    }
+}

@@ -1,0 +1,225 @@
+//! marimo notebook emission: cells laid out as `import marimo as mo`, the diagram, one
+//! widget per input, helpers and stubs, then the flow.
+
+use std::collections::BTreeSet;
+
+use crate::program::ChartProgram;
+use crate::pyscope;
+use crate::python::{self, FlowWriter, Line, ReadStyle};
+use crate::pytext;
+use crate::structure::Program;
+
+/// The marimo version whose file format the notebook follows.
+pub const MARIMO_VERSION: &str = "0.25.2";
+
+/// A notebook cell's body plus where its lines came from.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The body, dedented, ending in a newline.
+    pub code: String,
+    /// For the flow cell: per body line, the chart node it came from.
+    pub lines: Vec<Option<usize>>,
+    /// Hide the code in the editor (the diagram cell).
+    pub hide_code: bool,
+}
+
+/// Options for the notebook.
+#[derive(Debug, Clone, Default)]
+pub struct NotebookOptions {
+    /// `app_title`.
+    pub title: Option<String>,
+    /// Widget defaults from `--set`, as raw text.
+    pub presets: Vec<(String, String)>,
+}
+
+/// Builds the cells of the notebook.
+pub fn cells(chart: &ChartProgram, program: &Program, ids: Vec<String>, diagram: &str, options: &NotebookOptions) -> Vec<Cell> {
+    let mut cells = vec![plain("import marimo as mo\n")];
+    let mut diagram_cell = plain(&format!("mo.mermaid(\n    {}\n)\n", pytext::block_literal(&dedent(diagram))));
+    diagram_cell.hide_code = true;
+    cells.push(diagram_cell);
+    for input in &chart.inputs {
+        let preset = options.presets.iter().find(|(name, _)| *name == input.name).map(|(_, v)| v.as_str());
+        let label = if input.repeated {
+            format!("{} (one value per read, separated by commas)", input.name)
+        } else {
+            input.name.clone()
+        };
+        let widget = match preset {
+            Some(value) if input.numeric && !input.repeated && value.trim().parse::<f64>().is_ok() => {
+                format!("mo.ui.number(value={}, label={})", value.trim(), pytext::string_literal(&label))
+            }
+            None if input.numeric && !input.repeated => {
+                format!("mo.ui.number(value=0, label={})", pytext::string_literal(&label))
+            }
+            _ => format!(
+                "mo.ui.text(value={}, label={})",
+                pytext::string_literal(preset.unwrap_or("")),
+                pytext::string_literal(&label)
+            ),
+        };
+        cells.push(plain(&format!("{} = {widget}\n{}\n", input.name, input.name)));
+    }
+    let needs_literal = chart.inputs.iter().any(|i| !i.numeric || i.repeated);
+    let needs_values = chart.inputs.iter().any(|i| i.repeated);
+    let mut helpers = String::new();
+    if needs_literal {
+        helpers.push_str(LITERAL);
+    }
+    if needs_values {
+        helpers.push_str("\n\n");
+        helpers.push_str(VALUES);
+    }
+    let stubs = python::stub_definitions(chart);
+    if !stubs.is_empty() {
+        if !helpers.is_empty() {
+            helpers.push_str("\n\n");
+        }
+        helpers.push_str(&stubs);
+    }
+    if !helpers.is_empty() {
+        cells.push(plain(&helpers));
+    }
+    cells.push(flow_cell(chart, program, ids));
+    cells
+}
+
+fn plain(code: &str) -> Cell {
+    Cell { code: code.to_string(), lines: Vec::new(), hide_code: false }
+}
+
+fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell {
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for input in &chart.inputs {
+        if input.repeated {
+            params.push(format!("{}_values", input.name));
+            args.push(format!("values({}.value)", input.name));
+        } else if input.numeric {
+            params.push(input.name.clone());
+            args.push(format!("{}.value", input.name));
+        } else {
+            params.push(input.name.clone());
+            args.push(format!("literal({}.value)", input.name));
+        }
+    }
+    let body = FlowWriter::new(chart, ids.clone(), ReadStyle::Parameter).render(program, 1);
+    let mut lines: Vec<Line> = vec![
+        Line { indent: 0, text: format!("def flow({}):", params.join(", ")), node: None },
+        Line { indent: 1, text: "# A trailing comment names the flowchart node a line comes from.".into(), node: None },
+    ];
+    lines.extend(body);
+    lines.push(Line { indent: 0, text: String::new(), node: None });
+    lines.push(Line { indent: 0, text: String::new(), node: None });
+    let call = format!("flow({})", args.join(", "));
+    if chart.inputs.iter().any(|i| i.repeated) {
+        lines.push(Line { indent: 0, text: "try:".into(), node: None });
+        lines.push(Line { indent: 1, text: call, node: None });
+        lines.push(Line { indent: 0, text: "except InputExhausted as error:".into(), node: None });
+        lines.push(Line { indent: 1, text: "print(error)".into(), node: None });
+    } else {
+        lines.push(Line { indent: 0, text: call, node: None });
+    }
+    let code = python::join_lines(&lines, &ids, 0);
+    let code: String = code.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    Cell { code, lines: lines.iter().map(|l| l.node).collect(), hide_code: false }
+}
+
+/// Removes the common leading whitespace so `---` front matter starts at column 0.
+pub fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for line in text.trim_matches('\n').lines() {
+        out.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+        out.push('\n');
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+/// Writes the notebook file and returns it with, per file line (0-based), the chart node.
+pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option<usize>>) {
+    let mut out = String::new();
+    let mut map: Vec<Option<usize>> = Vec::new();
+    let app = match title {
+        Some(title) => format!("app = marimo.App(width=\"medium\", app_title={})", pytext::string_literal(title)),
+        None => "app = marimo.App(width=\"medium\")".to_string(),
+    };
+    let header = format!("import marimo\n\n__generated_with = \"{MARIMO_VERSION}\"\n{app}\n");
+    push_text(&mut out, &mut map, &header, None);
+    let scopes: Vec<pyscope::Scope> = cells.iter().map(|c| pyscope::analyze(&c.code)).collect();
+    for (index, cell) in cells.iter().enumerate() {
+        let others: BTreeSet<&String> = scopes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != index)
+            .flat_map(|(_, s)| s.defs.iter())
+            .collect();
+        let params: Vec<&String> = scopes[index].refs.iter().filter(|r| others.contains(r)).collect();
+        let defs: Vec<&String> = scopes[index].defs.iter().collect();
+        let decorator = if cell.hide_code { "@app.cell(hide_code=True)" } else { "@app.cell" };
+        let params: Vec<&str> = params.iter().map(|s| s.as_str()).collect();
+        push_text(&mut out, &mut map, &format!("\n\n{decorator}\ndef _({}):\n", params.join(", ")), None);
+        for (i, line) in cell.code.lines().enumerate() {
+            let node = cell.lines.get(i).copied().flatten();
+            let text = if line.is_empty() { "\n".to_string() } else { format!("    {line}\n") };
+            push_text(&mut out, &mut map, &text, node);
+        }
+        let last_is_import = cell.code.lines().last().is_some_and(|l| l.starts_with("import ") || l.starts_with("from "));
+        if last_is_import {
+            push_text(&mut out, &mut map, "\n", None);
+        }
+        let ret = match defs.as_slice() {
+            [] => "    return\n".to_string(),
+            [one] => format!("    return ({one},)\n"),
+            many => format!("    return {}\n", many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+        };
+        push_text(&mut out, &mut map, &ret, None);
+    }
+    push_text(&mut out, &mut map, "\n\nif __name__ == \"__main__\":\n    app.run()\n", None);
+    (out, map)
+}
+
+fn push_text(out: &mut String, map: &mut Vec<Option<usize>>, text: &str, node: Option<usize>) {
+    out.push_str(text);
+    map.extend(std::iter::repeat_n(node, text.matches('\n').count()));
+}
+
+const LITERAL: &str = r#"import ast
+
+
+def literal(text):
+    """Read widget text as a Python literal when it is one, else keep the text."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+"#;
+
+const VALUES: &str = r#"def values(text):
+    """Split widget text into the values of successive reads."""
+    if isinstance(text, (list, tuple)):
+        return iter(text)
+    value = literal(text)
+    if isinstance(value, (list, tuple)):
+        return iter(value)
+    if not str(text).strip():
+        return iter(())
+    return iter([literal(part.strip()) for part in str(text).split(",")])
+
+
+class InputExhausted(Exception):
+    """Raised when a read finds no value left in its input."""
+
+
+def next_value(remaining, name):
+    """Take the next value of a repeated read."""
+    try:
+        return next(remaining)
+    except StopIteration:
+        raise InputExhausted(f"no more values for {name}; add more to its input") from None
+"#;

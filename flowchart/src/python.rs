@@ -1,0 +1,372 @@
+//! Python emission: the flow function shared by scripts and notebooks, and the plain script.
+
+use crate::program::{self, ChartProgram, NodeCode, StubKind};
+use crate::pytext;
+use crate::structure::{Program, Stmt};
+
+/// One emitted line with its indentation and the chart node it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// Indentation level (4 spaces each).
+    pub indent: usize,
+    /// The code, without indentation.
+    pub text: String,
+    /// Chart node index this line came from.
+    pub node: Option<usize>,
+}
+
+/// How reads are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStyle {
+    /// `n = read_input("n")` at the node (scripts).
+    Call,
+    /// Single reads arrive as function parameters; repeated reads take the next value from
+    /// a `<name>_values` iterator (notebooks).
+    Parameter,
+}
+
+/// Renders the flow as the body of a function, one [`Line`] per line.
+pub struct FlowWriter<'a> {
+    chart: &'a ChartProgram,
+    ids: Vec<String>,
+    style: ReadStyle,
+    lines: Vec<Line>,
+}
+
+impl<'a> FlowWriter<'a> {
+    /// Makes a writer; `ids` are the chart's node ids, used in source comments.
+    pub fn new(chart: &'a ChartProgram, ids: Vec<String>, style: ReadStyle) -> Self {
+        FlowWriter { chart, ids, style, lines: Vec::new() }
+    }
+
+    /// Renders the structured program or the state machine at `indent`.
+    pub fn render(mut self, program: &Program, indent: usize) -> Vec<Line> {
+        match program {
+            Program::Structured(stmts) => {
+                self.block(stmts, indent);
+                if self.lines.is_empty() {
+                    self.push(indent, "pass", None);
+                }
+            }
+            Program::StateMachine { entries, reason } => self.state_machine(entries, reason, indent),
+        }
+        self.lines
+    }
+
+    fn push(&mut self, indent: usize, text: impl Into<String>, node: Option<usize>) {
+        self.lines.push(Line { indent, text: text.into(), node });
+    }
+
+    fn block(&mut self, stmts: &[Stmt], indent: usize) {
+        let before = self.lines.len();
+        for stmt in stmts {
+            self.stmt(stmt, indent);
+        }
+        if self.lines.len() == before {
+            self.push(indent, "pass", None);
+        }
+    }
+
+    fn node(&mut self, n: usize, indent: usize) {
+        match &self.chart.code[n] {
+            NodeCode::Nothing => {}
+            NodeCode::Lines(lines) => {
+                for line in lines.clone() {
+                    self.push(indent, line, Some(n));
+                }
+            }
+            NodeCode::Read { names, then } => {
+                for name in names.clone() {
+                    let repeated = self.chart.inputs.iter().any(|i| i.name == name && i.repeated);
+                    let text = match (self.style, repeated) {
+                        (ReadStyle::Call, true) => format!("{name} = read_input({}, repeated=True)", pytext::string_literal(&name)),
+                        (ReadStyle::Call, false) => format!("{name} = read_input({})", pytext::string_literal(&name)),
+                        (ReadStyle::Parameter, true) => {
+                            format!("{name} = next_value({name}_values, {})", pytext::string_literal(&name))
+                        }
+                        (ReadStyle::Parameter, false) => continue,
+                    };
+                    self.push(indent, text, Some(n));
+                }
+                for line in then.clone() {
+                    self.push(indent, line, Some(n));
+                }
+            }
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, indent: usize) {
+        match stmt {
+            Stmt::Node(n) => self.node(*n, indent),
+            Stmt::Break => self.push(indent, "break", None),
+            Stmt::Continue => self.push(indent, "continue", None),
+            Stmt::Return => self.push(indent, "return", None),
+            Stmt::If { node, arms } => self.if_stmt(*node, arms, indent),
+            Stmt::While { header, stay_edge, body, endless } => {
+                let decision = header.and_then(|h| self.chart.decisions.get(&h));
+                match (header, stay_edge, decision) {
+                    (Some(h), Some(edge), Some(d)) if d.before.is_none() => {
+                        let test = self.edge_condition(*h, *edge);
+                        self.push(indent, format!("while {test}:"), Some(*h));
+                        self.block(body, indent + 1);
+                    }
+                    (Some(h), Some(edge), Some(d)) => {
+                        let test = self.edge_condition(*h, *edge);
+                        self.push(indent, "while True:", Some(*h));
+                        if let Some(before) = &d.before {
+                            self.push(indent + 1, before.clone(), Some(*h));
+                        }
+                        self.push(indent + 1, format!("if {}:", program::negate(&test)), Some(*h));
+                        self.push(indent + 2, "break", Some(*h));
+                        self.block(body, indent + 1);
+                    }
+                    _ => {
+                        if *endless {
+                            self.push(indent, "# The chart gives this loop no way out.", None);
+                        }
+                        self.push(indent, "while True:", None);
+                        self.block(body, indent + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The condition under which decision `node` takes `edge`.
+    fn edge_condition(&self, node: usize, edge: usize) -> String {
+        let Some(decision) = self.chart.decisions.get(&node) else {
+            return "True".into();
+        };
+        if let Some(cond) = decision.branches.iter().find(|b| b.edge == edge).and_then(|b| b.condition.clone()) {
+            return cond;
+        }
+        let others: Vec<String> = decision.branches.iter().filter_map(|b| b.condition.clone()).collect();
+        match others.as_slice() {
+            [] => "True".into(),
+            [one] => program::negate(one),
+            many => format!("not ({})", many.join(" or ")),
+        }
+    }
+
+    fn if_stmt(&mut self, node: usize, arms: &[crate::structure::Arm], indent: usize) {
+        let Some(decision) = self.chart.decisions.get(&node) else {
+            for arm in arms {
+                self.block(&arm.body, indent);
+            }
+            return;
+        };
+        if let Some(before) = &decision.before {
+            self.push(indent, before.clone(), Some(node));
+        }
+        let mut conditioned: Vec<(Option<String>, &[Stmt])> = Vec::new();
+        for arm in arms {
+            let condition = arm.edge.and_then(|edge| {
+                decision.branches.iter().find(|b| b.edge == edge).and_then(|b| b.condition.clone())
+            });
+            conditioned.push((condition, &arm.body));
+        }
+        conditioned.sort_by_key(|(c, _)| c.is_none());
+        if conditioned.len() == 2 && conditioned[0].1.is_empty() && conditioned[1].0.is_none() {
+            let test = conditioned[0].0.clone().unwrap_or_else(|| "True".into());
+            conditioned = vec![(Some(program::negate(&test)), conditioned[1].1)];
+        }
+        if conditioned.len() == 2 && conditioned[1].0.is_none() && conditioned[1].1.is_empty() {
+            conditioned.pop();
+        }
+        let mut first = true;
+        for (condition, body) in conditioned {
+            match condition {
+                Some(cond) if first => self.push(indent, format!("if {cond}:"), Some(node)),
+                Some(cond) => self.push(indent, format!("elif {cond}:"), Some(node)),
+                None => {
+                    if let [Stmt::If { node: inner, arms: inner_arms }] = body {
+                        let chained = self.chart.decisions.get(inner).is_some_and(|d| d.before.is_none());
+                        if chained && !first {
+                            self.elif_chain(*inner, inner_arms, indent);
+                            continue;
+                        }
+                    }
+                    self.push(indent, "else:", Some(node));
+                }
+            }
+            first = false;
+            self.block(body, indent + 1);
+        }
+    }
+
+    /// Writes a nested `if` that is the whole `else` arm as `elif` arms.
+    fn elif_chain(&mut self, node: usize, arms: &[crate::structure::Arm], indent: usize) {
+        let start = self.lines.len();
+        self.if_stmt(node, arms, indent);
+        if let Some(line) = self.lines.get_mut(start) {
+            if line.indent == indent && line.text.starts_with("if ") {
+                line.text = format!("el{}", line.text);
+            }
+        }
+    }
+
+    fn state_machine(&mut self, entries: &[usize], reason: &str, indent: usize) {
+        self.push(indent, format!("# Written as a state machine because {reason}."), None);
+        let mut first_ids: Vec<String> = entries.iter().map(|&e| pytext::string_literal(&self.ids[e])).collect();
+        let first = if first_ids.is_empty() { "None".to_string() } else { first_ids.remove(0) };
+        self.push(indent, format!("state = {first}"), None);
+        first_ids.reverse();
+        self.push(indent, format!("pending = [{}]", first_ids.join(", ")), None);
+        self.push(indent, "while state is not None:", None);
+        let nodes = self.chart.flow.nodes;
+        let mut keyword = "if";
+        for n in 0..nodes {
+            let id = pytext::string_literal(&self.ids[n]);
+            self.push(indent + 1, format!("{keyword} state == {id}:"), Some(n));
+            keyword = "elif";
+            self.node(n, indent + 2);
+            let targets: Vec<(usize, usize)> = self
+                .chart
+                .flow
+                .edges
+                .iter()
+                .filter(|&&(_, from, _)| from == n)
+                .map(|&(e, _, to)| (e, to))
+                .collect();
+            let decision = self.chart.decisions.get(&n).filter(|_| targets.len() > 1);
+            match (targets.as_slice(), decision) {
+                ([], _) => self.push(indent + 2, "state = pending.pop() if pending else None", None),
+                ([(_, to)], _) => {
+                    let target = pytext::string_literal(&self.ids[*to]);
+                    self.push(indent + 2, format!("state = {target}"), None);
+                }
+                (_, Some(d)) => {
+                    if let Some(before) = &d.before {
+                        self.push(indent + 2, before.clone(), Some(n));
+                    }
+                    let mut word = "if";
+                    let mut branches = d.branches.clone();
+                    branches.sort_by_key(|b| b.condition.is_none());
+                    for branch in branches {
+                        let to = targets.iter().find(|(e, _)| *e == branch.edge).map(|&(_, t)| t);
+                        let Some(to) = to else { continue };
+                        match branch.condition {
+                            Some(c) => self.push(indent + 2, format!("{word} {c}:"), Some(n)),
+                            None => self.push(indent + 2, "else:", Some(n)),
+                        }
+                        word = "elif";
+                        let target = pytext::string_literal(&self.ids[to]);
+                        self.push(indent + 3, format!("state = {target}"), None);
+                    }
+                }
+                (many, None) => {
+                    let first = pytext::string_literal(&self.ids[many[0].1]);
+                    let rest: Vec<String> = many[1..].iter().rev().map(|&(_, t)| pytext::string_literal(&self.ids[t])).collect();
+                    self.push(indent + 2, format!("pending.extend([{}])", rest.join(", ")), None);
+                    self.push(indent + 2, format!("state = {first}"), None);
+                }
+            }
+        }
+    }
+}
+
+/// Joins lines into text, with `  # id` after lines that come from a node.
+pub fn join_lines(lines: &[Line], ids: &[String], base_indent: usize) -> String {
+    let mut out = String::new();
+    for line in lines {
+        for _ in 0..(line.indent + base_indent) {
+            out.push_str("    ");
+        }
+        out.push_str(&line.text);
+        if let Some(node) = line.node {
+            out.push_str("  # ");
+            out.push_str(&ids[node]);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders stub function definitions at indent 0.
+pub fn stub_definitions(chart: &ChartProgram) -> String {
+    let mut out = String::new();
+    for stub in &chart.stubs {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        let label = stub.label.replace('\n', " ");
+        let doc = pytext::block_literal(&label);
+        let (params, ret, note) = match &stub.kind {
+            StubKind::Action => ("", "None".to_string(), format!("stub: {label}")),
+            StubKind::Condition(value) => {
+                let value = if *value { "True" } else { "False" };
+                ("", value.to_string(), format!("stub: {label} -> {value}"))
+            }
+            StubKind::Choice(choice) => {
+                ("", pytext::string_literal(choice), format!("stub: {label} -> {choice}"))
+            }
+            StubKind::Call => ("*args", "None".to_string(), format!("stub: {}", stub.name)),
+        };
+        out.push_str(&format!("def {}({params}):\n", stub.name));
+        out.push_str(&format!("    {doc}\n"));
+        out.push_str(&format!("    print({})\n", pytext::string_literal(&note)));
+        out.push_str(&format!("    return {ret}\n"));
+    }
+    out
+}
+
+/// Options for the plain script.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptOptions {
+    /// Values from `--set`, already rendered as Python expressions.
+    pub presets: Vec<(String, String)>,
+    /// A title for the module docstring.
+    pub title: Option<String>,
+}
+
+/// Renders a complete plain Python script.
+pub fn script(chart: &ChartProgram, program: &Program, ids: Vec<String>, options: &ScriptOptions) -> (String, Vec<Line>) {
+    let mut out = String::new();
+    let title = options.title.clone().unwrap_or_else(|| "Flowchart".to_string());
+    out.push_str(&format!("{}\n", pytext::block_literal(&format!("{title}: generated from a Mermaid flowchart by hexa."))));
+    let has_reads = chart.code.iter().any(|c| matches!(c, NodeCode::Read { .. })) || chart.inputs.iter().any(|i| i.free);
+    if has_reads {
+        out.push_str("\nimport ast\n\n");
+        let presets: Vec<String> = options
+            .presets
+            .iter()
+            .map(|(name, value)| format!("{}: {value}", pytext::string_literal(name)))
+            .collect();
+        out.push_str(&format!("PRESETS = {{{}}}\n\n\n", presets.join(", ")));
+        out.push_str(READ_INPUT);
+    }
+    let stubs = stub_definitions(chart);
+    if !stubs.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(&stubs);
+    }
+    out.push_str("\n\ndef main():\n");
+    out.push_str("    # A trailing comment names the flowchart node a line comes from.\n");
+    let mut lines = Vec::new();
+    for input in chart.inputs.iter().filter(|i| i.free) {
+        lines.push(Line { indent: 0, text: format!("{} = read_input({})", input.name, pytext::string_literal(&input.name)), node: None });
+    }
+    lines.extend(FlowWriter::new(chart, ids.clone(), ReadStyle::Call).render(program, 0));
+    out.push_str(&join_lines(&lines, &ids, 1));
+    out.push_str("\n\nif __name__ == \"__main__\":\n    main()\n");
+    (out, lines)
+}
+
+const READ_INPUT: &str = r#"def read_input(name, repeated=False):
+    """Return a preset value for `name`, or ask on stdin; text is read as a Python literal
+    when it is one."""
+    if name in PRESETS:
+        value = PRESETS[name]
+        if not repeated:
+            return value
+        if isinstance(value, list) and value:
+            return value.pop(0)
+        if not isinstance(value, list):
+            return value
+        raise SystemExit(f"no more preset values for {name}")
+    text = input(f"{name}: ")
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+"#;
