@@ -90,7 +90,7 @@ def _parse(source: str, filename: str):
     if ir is None:
         raise NotebookError("not a marimo notebook: the file is empty")
     if not ir.valid:
-        reasons = "; ".join(v.description for v in ir.violations)
+        reasons = "; ".join(v.description.rstrip(".") for v in ir.violations)
         raise NotebookError(f"not a marimo notebook: {reasons}")
     return ir
 
@@ -205,7 +205,7 @@ def _apply_widget_input(glbls: dict[str, Any], name: str, raw: str, value: Any) 
 
 
 class _InputPlan:
-    """Where each input goes: a widget updated after its cell runs, or a plain override."""
+    """Destination of each input: a widget updated after its cell runs, or a plain override."""
 
     def __init__(self, iapp: InternalApp, inputs: list[tuple[str, str]]) -> None:
         self.widgets: dict[str, list[tuple[str, str, Any]]] = {}

@@ -23,10 +23,11 @@ static SHARED_WORKER: Mutex<Option<Weak<Worker>>> = Mutex::new(None);
 
 /// Handle to the embedded Python that checks and runs marimo notebooks.
 ///
-/// All Python work runs on one dedicated thread; the methods send it a job and block until the
+/// All Python work runs on one dedicated thread. The methods send it a job and block until the
 /// result comes back, so callers never hold the GIL. Jobs run one at a time in the order they
 /// were sent. Clones share the thread, and so do bridges started again with the same
-/// environment.
+/// environment. [`Bridge::interrupt`] is the exception: it takes the GIL for a moment to
+/// schedule the KeyboardInterrupt.
 #[derive(Clone)]
 pub struct Bridge {
     worker: Arc<Worker>,
@@ -160,8 +161,8 @@ impl Bridge {
         Ok(RunReport { cells })
     }
 
-    /// Interrupts the running cell and ends the run, for Ctrl-C. Returns whether a notebook
-    /// run was in progress.
+    /// Interrupts the running cell and ends the run, for Ctrl-C. Returns whether a run was in
+    /// progress and the KeyboardInterrupt was scheduled.
     pub fn interrupt(&self) -> bool {
         let Some(control) = self.worker.state.current_run() else {
             return false;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-/// Why the bridge interrupted a run.
+/// The reason the bridge interrupted a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AbortReason {
     /// The run's timeout expired.
@@ -60,7 +60,7 @@ impl JobControl {
     }
 }
 
-/// What the Python thread is doing, readable from other threads.
+/// State of the Python thread that other threads read to interrupt it.
 #[derive(Debug, Default)]
 pub(crate) struct ThreadState {
     /// `threading.get_ident()` of the Python thread.
@@ -89,7 +89,7 @@ impl ThreadState {
     /// Raises KeyboardInterrupt in the Python thread if job `job_id` is still running there.
     ///
     /// CPython delivers it the next time the thread executes bytecode, so a cell blocked in
-    /// native code (a long `time.sleep`, a socket read) only sees it when that call returns.
+    /// native code (a long `time.sleep`, a socket read) gets it only when that call returns.
     /// Returns whether the exception was scheduled.
     pub(crate) fn interrupt(&self, job_id: u64) -> bool {
         Python::attach(|_py| {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::BridgeError;
 
-/// Where the Python environment came from.
+/// The discovery step that found a Python environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnvSource {
     /// The `--python` command-line flag.
@@ -23,7 +23,7 @@ pub enum EnvSource {
 pub struct PythonEnv {
     /// The interpreter executable, for example `<venv>/bin/python`.
     pub executable: PathBuf,
-    /// Which discovery step found it.
+    /// The discovery step that found it.
     pub source: EnvSource,
 }
 

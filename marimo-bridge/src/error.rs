@@ -9,7 +9,7 @@ pub enum BridgeError {
     /// No Python interpreter was found where discovery looked.
     #[error("python not found: {reason}")]
     PythonNotFound {
-        /// Which places were tried, and why each did not give an interpreter.
+        /// The places that were tried and the reason none gave an interpreter.
         reason: String,
     },
 
@@ -18,7 +18,7 @@ pub enum BridgeError {
     PythonProbe {
         /// The interpreter that was run.
         executable: PathBuf,
-        /// What went wrong.
+        /// The failure, as the operating system or the interpreter reported it.
         message: String,
     },
 
@@ -63,7 +63,7 @@ pub enum BridgeError {
     Marimo {
         /// The environment's interpreter.
         executable: PathBuf,
-        /// What is wrong, for example "marimo is not installed".
+        /// The problem, for example "marimo is not installed".
         problem: String,
         /// The shell command that installs a supported marimo into that environment.
         install_command: String,
@@ -102,7 +102,7 @@ pub enum BridgeError {
     InvalidInput {
         /// The input's name (several names joined by ", " when marimo rejects a group).
         name: String,
-        /// Why the value was rejected.
+        /// The reason the value was rejected.
         message: String,
     },
 

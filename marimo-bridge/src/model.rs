@@ -69,7 +69,7 @@ impl RunReport {
     }
 }
 
-/// How a cell's run ended.
+/// Outcome of a cell's run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellStatus {
     /// The cell ran to the end (this includes a cell that called `mo.stop`).
@@ -91,11 +91,11 @@ pub struct CellResult {
     pub index: usize,
     /// 1-based line of the cell's `def` (or `with app.setup:`) in the file.
     pub def_line: usize,
-    /// How the run of the cell ended.
+    /// Outcome of the cell's run.
     pub status: CellStatus,
-    /// What the cell wrote to `sys.stdout`.
+    /// Text the cell wrote to `sys.stdout`.
     pub stdout: String,
-    /// What the cell wrote to `sys.stderr`.
+    /// Text the cell wrote to `sys.stderr`.
     pub stderr: String,
     /// The cell's visual output (its last expression), if it has one.
     pub output: Option<Output>,
@@ -131,7 +131,7 @@ pub struct CellError {
     pub line_in_cell: Option<usize>,
 }
 
-/// How serious a marimo lint diagnostic is.
+/// Severity of a marimo lint diagnostic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
     /// The notebook cannot run (MB codes).
@@ -151,7 +151,7 @@ pub struct MarimoDiagnostic {
     pub code: String,
     /// The rule name, for example `multiple-definitions`.
     pub name: String,
-    /// How serious the problem is.
+    /// Severity of the problem.
     pub severity: Severity,
     /// 1-based line in the file; `None` for diagnostics about the whole file.
     pub line: Option<usize>,

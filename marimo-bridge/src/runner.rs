@@ -77,7 +77,7 @@ impl Collector {
     }
 }
 
-/// Rewrites the KeyboardInterrupt the bridge sent so that it says why the cell stopped.
+/// Rewrites the KeyboardInterrupt the bridge sent so that it names the reason the cell stopped.
 fn describe_abort(error: &mut CellError, reason: Option<AbortReason>) {
     match reason {
         Some(AbortReason::Timeout(timeout)) => {
@@ -97,8 +97,7 @@ fn describe_abort(error: &mut CellError, reason: Option<AbortReason>) {
 impl Runner {
     /// Loads `hexa_runner.py` as the module `hexa_runner`; this imports marimo's internals.
     pub(crate) fn load(py: Python<'_>) -> Result<Self, BridgeError> {
-        let code = CString::new(RUNNER_SOURCE)
-            .map_err(|_| BridgeError::InvalidRequest("runner source contains NUL".into()))?;
+        let code = CString::new(RUNNER_SOURCE).expect("hexa_runner.py contains no NUL byte");
         let module = PyModule::from_code(py, &code, c"hexa_runner.py", c"hexa_runner")
             .map_err(|e| python_error(py, &e))?;
         Ok(Self {

@@ -59,7 +59,7 @@ impl Worker {
         self.next_id.fetch_add(1, Ordering::SeqCst)
     }
 
-    /// Queues a job. It fails only when the Python thread has exited.
+    /// Queues a job, which fails when the Python thread has exited.
     pub(crate) fn submit(&self, id: u64, job: Job) -> Result<(), BridgeError> {
         self.jobs
             .send((id, job))
@@ -74,7 +74,7 @@ impl Worker {
     {
         let (sender, receiver) = mpsc::channel();
         let job: Job = Box::new(move |py, runner| {
-            // The caller may have gone away; then nobody needs the result.
+            // The caller may have stopped waiting, so a failed send is ignored.
             let _ = sender.send(f(py, runner));
         });
         self.submit(self.next_job_id(), job)?;

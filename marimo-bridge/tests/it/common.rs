@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use hexa_marimo::{Bridge, DiscoveryVars, RunReport, RunRequest, discover_python_with};
 
-/// The workspace's virtual environment, which has marimo 0.25.2.
+/// Returns the workspace's virtual environment, which has marimo 0.25.2 installed.
 pub fn workspace_venv() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv")
 }
 
-/// The bridge started once for the workspace's `.venv`, with the time its start took.
+/// Returns the bridge started once for the workspace's `.venv`, with its start-up time.
 pub fn bridge_with_start_time() -> &'static (Bridge, Duration) {
     static BRIDGE: OnceLock<(Bridge, Duration)> = OnceLock::new();
     BRIDGE.get_or_init(|| {

@@ -32,7 +32,7 @@ struct Layout {
     path_dir: PathBuf,
 }
 
-/// A project with `.venv`, a separate activated venv, a venv for the flag, and a PATH dir.
+/// Creates a project with `.venv`, an activated venv, a venv for the flag, and a PATH dir.
 fn layout() -> Layout {
     let temp = tempfile::tempdir().expect("temp dir");
     let root = temp.path().to_path_buf();

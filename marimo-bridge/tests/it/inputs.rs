@@ -15,7 +15,7 @@ fn run_with(inputs: &[(&str, &str)]) -> Result<RunReport, BridgeError> {
     bridge().run(request)
 }
 
-/// The stdout of the cell that prints the result line.
+/// Returns the stdout of the cell that prints the result line.
 fn result_line(report: &RunReport) -> String {
     report
         .cells

@@ -171,3 +171,47 @@ fn filename_must_end_in_py() {
 
     assert!(matches!(error, BridgeError::InvalidRequest(_)), "{error}");
 }
+
+#[test]
+fn async_cells_capture_stdout() {
+    let report = run_fixture("async_cell.py");
+    let stdouts: Vec<_> = report
+        .cells
+        .iter()
+        .map(|c| (c.status, c.stdout.as_str()))
+        .collect();
+
+    assert_eq!(
+        stdouts,
+        [
+            (CellStatus::Ok, "after await\n"),
+            (CellStatus::Ok, "sync cell\n")
+        ]
+    );
+}
+
+#[test]
+fn failing_setup_cancels_its_dependents() {
+    let report = run_fixture("failing_setup.py");
+    let setup = report.cell("setup").expect("setup cell");
+    let error = setup.error.as_ref().expect("setup error");
+
+    assert_eq!(setup.status, CellStatus::Error);
+    assert_eq!(setup.stdout, "setup starts\n");
+    assert_eq!(error.ename, "RuntimeError");
+    assert_eq!(error.line_in_cell, Some(4));
+    assert_eq!(
+        report.cell("Hbol").map(|c| c.status),
+        Some(CellStatus::Cancelled)
+    );
+    assert_eq!(
+        report.cell("MJUe").map(|c| c.stdout.as_str()),
+        Some("independent\n")
+    );
+}
+
+#[test]
+fn bridge_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<hexa_marimo::Bridge>();
+}

@@ -41,3 +41,36 @@ fn timeout_stops_busy_loop_then_reuse() {
     let after = run_fixture("ten_cells.py");
     assert!(after.cells.iter().all(|c| c.status == CellStatus::Ok));
 }
+
+#[test]
+fn interrupt_stops_the_running_cell() {
+    let (loop_started, started) = std::sync::mpsc::channel();
+    let request = RunRequest {
+        on_cell: Some(Box::new(move |cell| {
+            if cell.cell_id == "Hbol" {
+                let _ = loop_started.send(());
+            }
+        })),
+        ..request("busy_loop.py")
+    };
+    let runner = std::thread::spawn(move || bridge().run(request));
+
+    // Jobs run one at a time, so until this run ends the interrupt can only reach it.
+    started
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the first cell finished");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(bridge().interrupt());
+    let report = runner.join().expect("run thread").expect("run");
+
+    let error = report
+        .cell("MJUe")
+        .and_then(|c| c.error.clone())
+        .expect("interrupted cell");
+    assert_eq!(error.ename, "KeyboardInterrupt");
+    assert_eq!(error.evalue, "the run was interrupted");
+    assert_eq!(
+        report.cell("vblA").map(|c| c.status),
+        Some(CellStatus::Cancelled)
+    );
+}
