@@ -153,7 +153,11 @@ def _call_path(node: ast.AST) -> list[str]:
 
 
 def _assigns_ui_call(code: str, name: str) -> bool:
-    """Tell whether the cell assigns `name` from a call that goes through a `ui` namespace."""
+    """Tell whether the cell assigns `name` from a call that goes through a `ui` namespace.
+
+    NOTE: a widget built by a helper (`x = make_widget()`) is not detected, so its cell is
+    pruned and `x` becomes the plain input value.
+    """
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -451,6 +455,7 @@ def run(
     _app, iapp, layout = _load(source, filename)
     plan = _InputPlan(iapp, inputs)
     run = _Run(iapp, layout, plan, on_cell)
+    runner = None
     try:
         glbls, setup_failed = _run_setup(run, iapp)
         try:
@@ -465,16 +470,12 @@ def run(
         # The interrupt arrived outside a cell's code (in the runner's own bookkeeping).
         if run.current is not None and run.current not in run.reported:
             run.emit(run.current, "error", None, interrupt)
-        _report_remaining(run, iapp)
-        return
-    _report_remaining(run, iapp, only_queued=runner)
 
-
-def _report_remaining(run: _Run, iapp: InternalApp, only_queued=None) -> None:
-    if only_queued is not None:
-        remaining = only_queued._scheduler.remaining()
+    # Cells still queued were never reached because the run was interrupted.
+    if runner is not None:
+        remaining = runner._scheduler.remaining()
     else:
-        remaining = [c for c in iapp.execution_order if c not in run.reported]
+        remaining = list(iapp.execution_order)
     for cell_id in remaining:
         if cell_id not in run.reported:
             run.emit_cancelled(cell_id)

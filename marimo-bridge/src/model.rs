@@ -29,6 +29,15 @@ pub struct RunRequest {
     /// `__file__` and in messages.
     pub filename: PathBuf,
     /// Input values as `(name, raw text)` pairs, as given with `--set name=text`.
+    ///
+    /// The text is read as a Python literal when `ast.literal_eval` accepts it (`5`, `2.5`,
+    /// `[1, 2]`, `"a b"`) and kept as a string otherwise. When the cell defining `name` assigns
+    /// it from a `ui` call (`mo.ui.number(...)`), the cell runs and the widget's value is then
+    /// set as if typed in the browser. `mo.ui.number` and `slider` need a number within the
+    /// widget's range. `mo.ui.text` and `text_area` get the unquoted string, or else the raw
+    /// text (so `[1, 2]` stays `"[1, 2]"`). Other widgets get the literal as their frontend value.
+    /// Any other definition is overridden like marimo's `App.run(defs=...)`: the defining cell
+    /// is pruned, so it must define nothing else.
     pub inputs: Vec<(String, String)>,
     /// Called with each cell's result as soon as the cell finishes, so output can be streamed.
     pub on_cell: Option<CellCallback>,

@@ -111,3 +111,23 @@ fn unknown_input_lists_names() {
         other => panic!("expected UnknownInput, got {other}"),
     }
 }
+
+#[test]
+fn override_needs_all_cell_defs() {
+    let source = crate::common::fixture("inputs.py")
+        .replace("    factor = 2\n", "    factor = 2\n    offset = 1\n")
+        .replace("return (factor,)", "return factor, offset");
+    let request = RunRequest {
+        source,
+        inputs: vec![("factor".to_string(), "10".to_string())],
+        ..request("inputs.py")
+    };
+
+    let error = bridge().run(request).expect_err("offset is not given");
+
+    assert!(
+        matches!(&error, BridgeError::InvalidInput { name, .. } if name == "factor"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("Missing: ['offset']"), "{error}");
+}
