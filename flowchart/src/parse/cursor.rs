@@ -24,10 +24,6 @@ impl<'a> Cursor<'a> {
         self.rest().chars().nth(n)
     }
 
-    pub fn at_end(&self) -> bool {
-        self.pos >= self.src.len()
-    }
-
     pub fn starts_with(&self, text: &str) -> bool {
         self.rest().starts_with(text)
     }

@@ -227,11 +227,13 @@ fn scan_inline_text(
         if ch == '\n' {
             break;
         }
-        if matches!(ch, '-' | '=' | '.' | 'x' | 'o' | '<') {
-            if let Some(arrow) = plain_arrow(src, at).filter(|arrow| arrow.stroke == family) {
-                let text = Span::new(text_start, at);
-                return Ok((trim_span(src, text), arrow));
-            }
+        let closing = matches!(ch, '-' | '=' | '.' | 'x' | 'o' | '<')
+            .then(|| plain_arrow(src, at))
+            .flatten()
+            .filter(|arrow| arrow.stroke == family);
+        if let Some(arrow) = closing {
+            let text = Span::new(text_start, at);
+            return Ok((trim_span(src, text), arrow));
         }
         at += ch.len_utf8();
     }

@@ -89,13 +89,15 @@ fn scan_label(src: &str, open: Span, closes: &[(&str, Shape)]) -> Result<ShapeDe
         if let Some(close) = close_at(after) {
             return Ok(make(Span::new(quote_start, quote_end), after, close));
         }
-        let ch = src[after..].chars().next().unwrap_or(' ');
-        return Err(ShapeError::Unexpected {
-            at: after,
-            ch,
-            open,
-            balanced: None,
-        });
+        return match src[after..].chars().next() {
+            Some(ch) => Err(ShapeError::Unexpected {
+                at: after,
+                ch,
+                open,
+                balanced: None,
+            }),
+            None => Err(ShapeError::Unclosed { open, stop: after }),
+        };
     }
 
     let trap = matches!(open.text(src), "[/" | "[\\");

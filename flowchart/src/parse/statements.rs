@@ -241,10 +241,12 @@ impl<'a> Parser<'a> {
             self.pos = self.statement_end();
         } else if cursor.at_keyword("click") {
             self.click_statement();
-        } else if cursor.at_keyword("direction") && self.direction_statement() {
-        } else if self.accessibility() {
         } else {
-            self.vertex_statement();
+            let handled = (cursor.at_keyword("direction") && self.direction_statement())
+                || self.accessibility();
+            if !handled {
+                self.vertex_statement();
+            }
         }
     }
 

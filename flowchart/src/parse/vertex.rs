@@ -170,9 +170,10 @@ impl Parser<'_> {
     fn styled_vertex(&mut self) -> Option<usize> {
         let mut cursor = Cursor::new(self.src, self.pos);
         let Some((start, end)) = cursor.scan_id() else {
-            let ch = cursor.peek().unwrap_or(' ');
-            let span = Span::new(cursor.pos, cursor.pos + ch.len_utf8());
-            if cursor.at_end() || ch == '\n' || ch == ';' {
+            let ch = cursor.peek().unwrap_or('\n');
+            let width = cursor.peek().map_or(0, char::len_utf8);
+            let span = Span::new(cursor.pos, cursor.pos + width);
+            if ch == '\n' || ch == ';' {
                 self.error("F003", span, "expected a node id after the link");
             } else {
                 self.error(
