@@ -36,7 +36,7 @@ fn errors(doc: &Document) -> Vec<String> {
         .collect()
 }
 
-/// Turns mermaid's DB text into what a reader sees, so it compares with `Node::label`:
+/// Turns mermaid's DB text into the displayed text, so it compares with `Node::label`:
 /// mermaid keeps entities as `ﬂ°…¶ß` placeholders until rendering and HTML-escapes `<`.
 fn normalise_oracle_text(text: &str) -> String {
     let mut out = String::new();
@@ -682,7 +682,8 @@ fn assert_spans_on_boundaries(source: &str, doc: &Document) {
             span.start <= span.end && span.end <= source.len(),
             "{span:?}"
         );
-        assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end));
+        assert!(source.is_char_boundary(span.start), "{span:?}");
+        assert!(source.is_char_boundary(span.end), "{span:?}");
     };
     for diagnostic in &doc.diagnostics {
         check(diagnostic.span);

@@ -1,6 +1,6 @@
 //! Label text: quotes, markdown strings, entities and `<br>` line breaks.
 
-/// Decodes label text the way a reader of the rendered chart sees it: surrounding quotes and
+/// Decodes label text into the text the rendered chart shows: surrounding quotes and
 /// markdown backticks removed, `#name;`/`#123;` and `&name;`/`&#123;` entities decoded,
 /// `<br>` (any spelling) turned into a newline and the ends trimmed. Other HTML tags stay.
 pub fn decode_label(raw: &str) -> String {

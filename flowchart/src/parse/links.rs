@@ -15,7 +15,7 @@ pub(super) struct LinkToken {
     pub id: Option<String>,
 }
 
-/// Why a link could not be read. The caller turns it into a diagnostic.
+/// A link that could not be read. The caller turns it into a diagnostic.
 #[derive(Debug, Clone)]
 pub(super) enum LinkError {
     /// Inline label text that never reaches a closing arrow.
@@ -103,7 +103,7 @@ fn head_prefix(src: &str, pos: usize) -> (Option<char>, usize) {
     }
 }
 
-/// An arrow mermaid's `LINK` token accepts: `[xo<]?--+[-xo>]`, `[xo<]?==+[=xo>]`,
+/// Reads an arrow that mermaid's `LINK` token accepts: `[xo<]?--+[-xo>]`, `[xo<]?==+[=xo>]`,
 /// `[xo<]?-?\.+-[xo>]?` or `~~~+`.
 fn plain_arrow(src: &str, pos: usize) -> Option<Arrow> {
     if src[pos..].starts_with("~~~") {

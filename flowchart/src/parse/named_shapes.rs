@@ -113,11 +113,11 @@ const VALID: &[&str] = &[
     "manual-file",
     "manual-input",
     "mindmapCircle",
-    "note",
     "notch-pent",
     "notch-rect",
     "notched-pentagon",
     "notched-rectangle",
+    "note",
     "odd",
     "out-in",
     "paper-tape",
@@ -177,7 +177,7 @@ const VALID: &[&str] = &[
     "window-pane",
 ];
 
-/// Why a shape name is rejected, mirroring mermaid's two messages.
+/// A rejected shape name, with the two reasons mermaid gives.
 pub(super) enum ShapeNameError {
     /// Upper case or `_` in the name.
     NotLowercase,

@@ -14,7 +14,7 @@ pub(super) struct ShapeDecl {
     pub decl_span: Span,
 }
 
-/// Why a bracket form could not be read.
+/// A bracket form that could not be read.
 #[derive(Debug, Clone)]
 pub(super) enum ShapeError {
     /// The label runs to the end of the text, or onto a later line and into a character

@@ -75,7 +75,7 @@ impl Parser<'_> {
         }
     }
 
-    /// Reports what stands where a link was expected.
+    /// Reports the text found where a link was expected.
     fn not_a_link(&mut self, at: usize) {
         let rest = &self.src[at..];
         let bad_arrow = ["->", "=>", "-.>", "<-", "<="]
@@ -166,7 +166,7 @@ impl Parser<'_> {
         }
     }
 
-    /// One node with its optional shape, `@{…}` data and `:::class`.
+    /// Reads one node with its optional shape, `@{…}` data and `:::class`.
     fn styled_vertex(&mut self) -> Option<usize> {
         let mut cursor = Cursor::new(self.src, self.pos);
         let Some((start, end)) = cursor.scan_id() else {
