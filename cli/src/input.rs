@@ -25,7 +25,9 @@ impl std::error::Error for UserError {}
 impl UserError {
     /// An error at line 1, column 1 of `name`.
     pub fn at_start(name: &str, message: impl std::fmt::Display) -> Self {
-        UserError { lines: vec![format!("{name}:1:1: error: {message}")] }
+        UserError {
+            lines: vec![format!("{name}:1:1: error: {message}")],
+        }
     }
 }
 
@@ -46,7 +48,11 @@ pub fn read_source(path: &Path) -> Result<SourceFile, UserError> {
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|e| UserError::at_start("<stdin>", format!("failed to read stdin: {e}")))?;
-        return Ok(SourceFile { name: "<stdin>".into(), path: None, text });
+        return Ok(SourceFile {
+            name: "<stdin>".into(),
+            path: None,
+            text,
+        });
     }
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
@@ -61,9 +67,17 @@ pub fn read_source(path: &Path) -> Result<SourceFile, UserError> {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
         let (line, col) = position(&prefix, valid);
-        UserError { lines: vec![format!("{name}:{line}:{col}: error: file is not valid UTF-8")] }
+        UserError {
+            lines: vec![format!(
+                "{name}:{line}:{col}: error: file is not valid UTF-8"
+            )],
+        }
     })?;
-    Ok(SourceFile { name, path: Some(path.to_path_buf()), text })
+    Ok(SourceFile {
+        name,
+        path: Some(path.to_path_buf()),
+        text,
+    })
 }
 
 /// What kind of file this is.
@@ -138,16 +152,31 @@ pub fn chart(source: &SourceFile, index: Option<usize>) -> Result<Chart, UserErr
         }
         _ => {
             if index.is_some_and(|i| i != 1) {
-                return Err(UserError::at_start(&source.name, "--index applies to Markdown files only"));
+                return Err(UserError::at_start(
+                    &source.name,
+                    "--index applies to Markdown files only",
+                ));
             }
             (source.text.clone(), 0)
         }
     };
     let document = hexa_flowchart::parse(&text);
-    let chart = Chart { text, offset, document };
-    let errors: Vec<&Diagnostic> = chart.document.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let chart = Chart {
+        text,
+        offset,
+        document,
+    };
+    let errors: Vec<&Diagnostic> = chart
+        .document
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     if !errors.is_empty() {
-        let lines = errors.iter().map(|d| format_diagnostic(source, &chart, d)).collect();
+        let lines = errors
+            .iter()
+            .map(|d| format_diagnostic(source, &chart, d))
+            .collect();
         return Err(UserError { lines });
     }
     Ok(chart)
@@ -176,7 +205,10 @@ pub fn parse_assignment(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected NAME=VALUE, got `{text}`"))?;
     let name = name.trim();
     let valid = !name.is_empty()
-        && name.chars().next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
     if !valid {
         return Err(format!("`{name}` is not a valid Python name"));

@@ -49,12 +49,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let python = cli.python.as_deref();
     let result = match &cli.command {
-        Command::Generate(args) => commands::generate::run(args).map(|path| {
-            if path != std::path::Path::new("-") {
-                eprintln!("wrote {}", path.display());
-            }
-            0
-        }).map_err(anyhow::Error::from),
+        Command::Generate(args) => commands::generate::run(args)
+            .map(|path| {
+                if path != std::path::Path::new("-") {
+                    eprintln!("wrote {}", path.display());
+                }
+                0
+            })
+            .map_err(anyhow::Error::from),
         Command::Run(args) => commands::run::run(args, python),
         Command::Check(args) => commands::check::run(args, python),
         Command::Doctor => commands::doctor::run(python),

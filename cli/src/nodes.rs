@@ -14,7 +14,10 @@ impl NodeMap {
     pub fn from_generated(line_nodes: &[Option<usize>], doc: &Document) -> Self {
         let lines = line_nodes
             .iter()
-            .map(|n| n.and_then(|i| doc.nodes.get(i)).map(|node| (node.id.clone(), node.label.clone())))
+            .map(|n| {
+                n.and_then(|i| doc.nodes.get(i))
+                    .map(|node| (node.id.clone(), node.label.clone()))
+            })
             .collect();
         NodeMap { lines }
     }

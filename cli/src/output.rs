@@ -43,7 +43,10 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
         // A file created between the check above and now is still never replaced.
         temp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                UserError::at_start(&name, "output file already exists; pass --force to overwrite it")
+                UserError::at_start(
+                    &name,
+                    "output file already exists; pass --force to overwrite it",
+                )
             } else {
                 fail(e.error)
             }

@@ -55,17 +55,38 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Makes an error diagnostic.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { span, severity: Severity::Error, code, message: message.into(), fix: None }
+        Diagnostic {
+            span,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            fix: None,
+        }
     }
 
     /// Makes a warning diagnostic.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { span, severity: Severity::Warning, code, message: message.into(), fix: None }
+        Diagnostic {
+            span,
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            fix: None,
+        }
     }
 
     /// Adds a fix.
-    pub fn with_fix(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
-        self.fix = Some(Fix { title: title.into(), span, replacement: replacement.into() });
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            span,
+            replacement: replacement.into(),
+        });
         self
     }
 

@@ -4,8 +4,8 @@
 use crate::ast::Document;
 use crate::marimo::{self, NotebookOptions};
 use crate::program;
-use crate::python::{self, ScriptOptions};
 use crate::pytext;
+use crate::python::{self, ScriptOptions};
 use crate::structure::{self, Program};
 use crate::validate::{self, CellIssue};
 
@@ -68,7 +68,12 @@ pub enum GenerateError {
 
 /// Generates a notebook or script from a parsed chart. `diagram` is the chart's source text,
 /// shown in the notebook through `mo.mermaid`.
-pub fn generate(doc: &Document, diagram: &str, target: Target, options: &Options) -> Result<Generated, GenerateError> {
+pub fn generate(
+    doc: &Document,
+    diagram: &str,
+    target: Target,
+    options: &Options,
+) -> Result<Generated, GenerateError> {
     let errors = doc.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         return Err(GenerateError::InvalidChart(errors));
@@ -79,7 +84,11 @@ pub fn generate(doc: &Document, diagram: &str, target: Target, options: &Options
             let names: Vec<&str> = chart.inputs.iter().map(|i| i.name.as_str()).collect();
             return Err(GenerateError::UnknownPreset {
                 name: name.clone(),
-                available: if names.is_empty() { "(none)".into() } else { names.join(", ") },
+                available: if names.is_empty() {
+                    "(none)".into()
+                } else {
+                    names.join(", ")
+                },
             });
         }
     }
@@ -99,15 +108,28 @@ pub fn generate(doc: &Document, diagram: &str, target: Target, options: &Options
             let (text, _) = python::script(&chart, &program, ids, &script_options);
             check_cells(&[text.as_str()])?;
             let line_nodes = script_line_nodes(&text, doc);
-            Ok(Generated { text, line_nodes, state_machine, inputs })
+            Ok(Generated {
+                text,
+                line_nodes,
+                state_machine,
+                inputs,
+            })
         }
         Target::Notebook => {
-            let notebook_options = NotebookOptions { title: title.clone(), presets: options.presets.clone() };
+            let notebook_options = NotebookOptions {
+                title: title.clone(),
+                presets: options.presets.clone(),
+            };
             let cells = marimo::cells(&chart, &program, ids, diagram, &notebook_options);
             let codes: Vec<&str> = cells.iter().map(|c| c.code.as_str()).collect();
             check_cells(&codes)?;
             let (text, line_nodes) = marimo::notebook_file(&cells, title.as_deref());
-            Ok(Generated { text, line_nodes, state_machine, inputs })
+            Ok(Generated {
+                text,
+                line_nodes,
+                state_machine,
+                inputs,
+            })
         }
     }
 }
@@ -122,7 +144,10 @@ fn check_cells(cells: &[&str]) -> Result<(), GenerateError> {
         Some(issue) => Err(GenerateError::InvalidCell {
             cell: issue.cell + 1,
             message: issue.message.clone(),
-            code: cells.get(issue.cell).map(|c| c.to_string()).unwrap_or_default(),
+            code: cells
+                .get(issue.cell)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
         }),
     }
 }
@@ -130,7 +155,10 @@ fn check_cells(cells: &[&str]) -> Result<(), GenerateError> {
 /// Maps script lines back to nodes through their `  # id` comments.
 fn script_line_nodes(text: &str, doc: &Document) -> Vec<Option<usize>> {
     text.lines()
-        .map(|line| line.rsplit_once("  # ").and_then(|(_, id)| doc.node_index(id.trim())))
+        .map(|line| {
+            line.rsplit_once("  # ")
+                .and_then(|(_, id)| doc.node_index(id.trim()))
+        })
         .collect()
 }
 

@@ -33,7 +33,7 @@ pub enum Reading {
 
 /// Reads a label. `decision` is true for diamond nodes and other branching nodes, whose
 /// labels are read as conditions.
-pub fn read_label(label: &str, decision: bool) -> Reading {
+pub fn read_label(label: &str, decision: bool, io_shape: bool) -> Reading {
     let text = label.split_whitespace().collect::<Vec<_>>().join(" ");
     let text = text.trim();
     if text.is_empty() {
@@ -60,6 +60,16 @@ pub fn read_label(label: &str, decision: bool) -> Reading {
     if let Some(reading) = input(label) {
         return reading;
     }
+    if io_shape {
+        let names: Vec<&str> = text.split(',').map(str::trim).collect();
+        if names.iter().all(|name| pytext::is_identifier(name)) {
+            let names = names.iter().map(|n| n.to_string()).collect();
+            return Reading::Input {
+                names,
+                then: Vec::new(),
+            };
+        }
+    }
     if let Some(rest) = strip_verb(text, OUTPUT_VERBS) {
         return Reading::Output(rest.trim().to_string());
     }
@@ -69,10 +79,22 @@ pub fn read_label(label: &str, decision: bool) -> Reading {
     }
 }
 
-const OUTPUT_VERBS: &[&str] = &["print", "display", "output", "show", "write", "say", "echo"];
+const OUTPUT_VERBS: &[&str] = &[
+    "print", "display", "output", "show", "write", "say", "echo", "emit",
+];
 const INPUT_VERBS: &[&str] = &[
-    "read", "input", "get", "enter", "ask for", "ask", "accept", "take", "scan", "receive",
+    "read",
+    "input",
+    "get",
+    "enter",
+    "ask for",
+    "ask",
+    "accept",
+    "take",
+    "scan",
+    "receive",
     "prompt for",
+    "obtain",
 ];
 const TYPE_WORDS: &[&str] = &[
     "list", "number", "numbers", "integer", "integers", "int", "float", "string", "value",
@@ -83,8 +105,18 @@ fn is_terminal(text: &str) -> bool {
     let word = text.trim_end_matches(['.', '!']).to_ascii_lowercase();
     matches!(
         word.as_str(),
-        "start" | "begin" | "end" | "stop" | "exit" | "finish" | "finished" | "done" | "halt"
-            | "terminate" | "start program" | "end program"
+        "start"
+            | "begin"
+            | "end"
+            | "stop"
+            | "exit"
+            | "finish"
+            | "finished"
+            | "done"
+            | "halt"
+            | "terminate"
+            | "start program"
+            | "end program"
     )
 }
 
@@ -155,7 +187,12 @@ fn input(label: &str) -> Option<Reading> {
 
 fn strip_suffixes(text: &str) -> &str {
     let lower = text.to_ascii_lowercase();
-    for suffix in [" from the user", " from user", " from keyboard", " from the keyboard"] {
+    for suffix in [
+        " from the user",
+        " from user",
+        " from keyboard",
+        " from the keyboard",
+    ] {
         if lower.ends_with(suffix) {
             return &text[..text.len() - suffix.len()];
         }
@@ -165,8 +202,11 @@ fn strip_suffixes(text: &str) -> &str {
 
 /// Reads a label as statements: Python as written, or a known English pattern.
 fn statements(label: &str) -> Option<Vec<String>> {
-    let lines: Vec<&str> =
-        label.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let lines: Vec<&str> = label
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
     let mut out = Vec::new();
     for line in lines {
         out.extend(statement_line(line)?);
@@ -215,10 +255,10 @@ fn normalize_assignment(line: &str) -> String {
     if let Some(name) = line.strip_suffix("--") {
         return format!("{} -= 1", name.trim());
     }
-    if let Some((left, right)) = line.split_once("<-") {
-        if pytext::is_identifier(left.trim()) {
-            return format!("{} = {}", left.trim(), right.trim());
-        }
+    if let Some((left, right)) = line.split_once("<-")
+        && pytext::is_identifier(left.trim())
+    {
+        return format!("{} = {}", left.trim(), right.trim());
     }
     line
 }
@@ -245,12 +285,17 @@ fn is_target(text: &str) -> bool {
 fn english_statement(line: &str) -> Option<String> {
     let lower = line.to_ascii_lowercase();
     let after = |prefix: &str| -> Option<&str> {
-        lower.starts_with(prefix).then(|| line[prefix.len()..].trim())
+        lower
+            .starts_with(prefix)
+            .then(|| line[prefix.len()..].trim())
     };
     let split_word = |text: &str, word: &str| -> Option<(String, String)> {
         let lower = text.to_ascii_lowercase();
         let at = lower.find(word)?;
-        Some((text[..at].trim().to_string(), text[at + word.len()..].trim().to_string()))
+        Some((
+            text[..at].trim().to_string(),
+            text[at + word.len()..].trim().to_string(),
+        ))
     };
     for verb in ["calculate ", "compute "] {
         if let Some(rest) = after(verb) {
@@ -275,7 +320,12 @@ fn english_statement(line: &str) -> Option<String> {
         let (name, value) = split_word(rest, " to ").or_else(|| split_word(rest, " be "))?;
         return Some(format!("{} = {}", variable_name(&name)?, value));
     }
-    for (verb, op) in [("increment ", "+="), ("decrement ", "-="), ("increase ", "+="), ("decrease ", "-=")] {
+    for (verb, op) in [
+        ("increment ", "+="),
+        ("decrement ", "-="),
+        ("increase ", "+="),
+        ("decrease ", "-="),
+    ] {
         if let Some(rest) = after(verb) {
             let (name, amount) = match split_word(rest, " by ") {
                 Some((name, amount)) => (name, amount),
@@ -310,8 +360,18 @@ fn english_statement(line: &str) -> Option<String> {
 /// Reads a decision label as a Python condition, or `None` for natural language.
 pub fn condition(text: &str) -> Option<String> {
     let mut text = text.trim().trim_end_matches('?').trim().to_string();
-    for prefix in ["check if ", "check whether ", "whether ", "if ", "is ", "are ", "does ", "do "] {
-        if text.len() > prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix) {
+    for prefix in [
+        "check if ",
+        "check whether ",
+        "whether ",
+        "if ",
+        "is ",
+        "are ",
+        "does ",
+        "do ",
+    ] {
+        let head = text.get(..prefix.len());
+        if text.len() > prefix.len() && head.is_some_and(|h| h.eq_ignore_ascii_case(prefix)) {
             text = text[prefix.len()..].trim().to_string();
             break;
         }
@@ -371,10 +431,10 @@ fn normalize_condition(text: &str) -> String {
         (" is negative", " < 0"),
         (" is zero", " == 0"),
     ] {
-        if let Some(subject) = code.strip_suffix(suffix) {
-            if pytext::classify(&format!("({subject})")) == CodeKind::Expression {
-                return format!("{subject}{replacement}");
-            }
+        if let Some(subject) = code.strip_suffix(suffix)
+            && pytext::classify(&format!("({subject})")) == CodeKind::Expression
+        {
+            return format!("{subject}{replacement}");
         }
     }
     lone_equals_to_comparison(&code)
@@ -416,9 +476,9 @@ mod tests {
 
     #[test]
     fn reads_terminals() {
-        assert_eq!(read_label("Start", false), Reading::Terminal);
-        assert_eq!(read_label("END", false), Reading::Terminal);
-        assert_eq!(read_label("Stop.", false), Reading::Terminal);
+        assert_eq!(read_label("Start", false, false), Reading::Terminal);
+        assert_eq!(read_label("END", false, false), Reading::Terminal);
+        assert_eq!(read_label("Stop.", false, false), Reading::Terminal);
     }
 
     #[test]
@@ -427,47 +487,74 @@ mod tests {
             names: names.iter().map(|s| s.to_string()).collect(),
             then: then.iter().map(|s| s.to_string()).collect(),
         };
-        assert_eq!(read_label("Read n", false), input(&["n"], &[]));
-        assert_eq!(read_label("Input a, b", false), input(&["a", "b"], &[]));
-        assert_eq!(read_label("Get age from user", false), input(&["age"], &[]));
-        assert_eq!(read_label("Read list a, n = len(a)", false), input(&["a"], &["n = len(a)"]));
+        assert_eq!(read_label("Read n", false, false), input(&["n"], &[]));
+        assert_eq!(
+            read_label("Input a, b", false, false),
+            input(&["a", "b"], &[])
+        );
+        assert_eq!(
+            read_label("Get age from user", false, false),
+            input(&["age"], &[])
+        );
+        assert_eq!(read_label("obtain: i", false, false), input(&["i"], &[]));
+        assert_eq!(read_label("r", false, true), input(&["r"], &[]));
+        assert_eq!(read_label("r", false, false), Reading::Stub);
+        assert_eq!(
+            read_label("Read list a, n = len(a)", false, false),
+            input(&["a"], &["n = len(a)"])
+        );
     }
 
     #[test]
     fn reads_outputs() {
-        assert_eq!(read_label("Print FizzBuzz", false), Reading::Output("FizzBuzz".into()));
-        assert_eq!(read_label("Display: total", false), Reading::Output("total".into()));
+        assert_eq!(
+            read_label("Print FizzBuzz", false, false),
+            Reading::Output("FizzBuzz".into())
+        );
+        assert_eq!(
+            read_label("Display: total", false, false),
+            Reading::Output("total".into())
+        );
     }
 
     #[test]
     fn reads_statements() {
-        assert_eq!(read_label("i = i + 1", false), stmts(&["i = i + 1"]));
-        assert_eq!(read_label("Set x to 5", false), stmts(&["x = 5"]));
-        assert_eq!(read_label("x ← x + 1", false), stmts(&["x = x + 1"]));
-        assert_eq!(read_label("Increment i", false), stmts(&["i += 1"]));
-        assert_eq!(read_label("Add x to total", false), stmts(&["total += x"]));
+        assert_eq!(read_label("i = i + 1", false, false), stmts(&["i = i + 1"]));
+        assert_eq!(read_label("Set x to 5", false, false), stmts(&["x = 5"]));
+        assert_eq!(read_label("x ← x + 1", false, false), stmts(&["x = x + 1"]));
+        assert_eq!(read_label("Increment i", false, false), stmts(&["i += 1"]));
         assert_eq!(
-            read_label("lo = 0, hi = len(arr) - 1, found = -1", false),
+            read_label("Add x to total", false, false),
+            stmts(&["total += x"])
+        );
+        assert_eq!(
+            read_label("lo = 0, hi = len(arr) - 1, found = -1", false, false),
             stmts(&["lo = 0", "hi = len(arr) - 1", "found = -1"])
         );
         assert_eq!(
-            read_label("swap a[j] and a[j+1]", false),
+            read_label("swap a[j] and a[j+1]", false, false),
             stmts(&["a[j], a[j+1] = a[j+1], a[j]"])
         );
-        assert_eq!(read_label("Validate order", false), Reading::Stub);
+        assert_eq!(read_label("Validate order", false, false), Reading::Stub);
     }
 
     #[test]
     fn reads_conditions() {
         let cond = |s: &str| Reading::Condition(s.into());
-        assert_eq!(read_label("Is i <= n?", true), cond("i <= n"));
-        assert_eq!(read_label("x > 5?", true), cond("x > 5"));
-        assert_eq!(read_label("Is n even?", true), cond("n % 2 == 0"));
-        assert_eq!(read_label("n mod 2 == 0", true), cond("n % 2 == 0"));
-        assert_eq!(read_label("x is greater than y", true), cond("x > y"));
-        assert_eq!(read_label("a ≠ b", true), cond("a != b"));
-        assert_eq!(read_label("a = b?", true), cond("a == b"));
-        assert_eq!(read_label("x > 0 AND y > 0", true), cond("x > 0 and y > 0"));
-        assert_eq!(read_label("Condition 3 holds?", true), Reading::Stub);
+        assert_eq!(read_label("Is i <= n?", true, false), cond("i <= n"));
+        assert_eq!(read_label("x > 5?", true, false), cond("x > 5"));
+        assert_eq!(read_label("Is n even?", true, false), cond("n % 2 == 0"));
+        assert_eq!(read_label("n mod 2 == 0", true, false), cond("n % 2 == 0"));
+        assert_eq!(
+            read_label("x is greater than y", true, false),
+            cond("x > y")
+        );
+        assert_eq!(read_label("a ≠ b", true, false), cond("a != b"));
+        assert_eq!(read_label("a = b?", true, false), cond("a == b"));
+        assert_eq!(
+            read_label("x > 0 AND y > 0", true, false),
+            cond("x > 0 and y > 0")
+        );
+        assert_eq!(read_label("Condition 3 holds?", true, false), Reading::Stub);
     }
 }

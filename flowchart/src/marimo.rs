@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use crate::program::ChartProgram;
 use crate::pyscope;
-use crate::python::{self, FlowWriter, Line, ReadStyle};
 use crate::pytext;
+use crate::python::{self, FlowWriter, Line, ReadStyle};
 use crate::structure::Program;
 
 /// The marimo version whose file format the notebook follows.
@@ -33,24 +33,46 @@ pub struct NotebookOptions {
 }
 
 /// Builds the cells of the notebook.
-pub fn cells(chart: &ChartProgram, program: &Program, ids: Vec<String>, diagram: &str, options: &NotebookOptions) -> Vec<Cell> {
+pub fn cells(
+    chart: &ChartProgram,
+    program: &Program,
+    ids: Vec<String>,
+    diagram: &str,
+    options: &NotebookOptions,
+) -> Vec<Cell> {
     let mut cells = vec![plain("import marimo as mo\n")];
-    let mut diagram_cell = plain(&format!("mo.mermaid(\n    {}\n)\n", pytext::block_literal(&dedent(diagram))));
+    let mut diagram_cell = plain(&format!(
+        "mo.mermaid(\n    {}\n)\n",
+        pytext::block_literal(&dedent(diagram))
+    ));
     diagram_cell.hide_code = true;
     cells.push(diagram_cell);
     for input in &chart.inputs {
-        let preset = options.presets.iter().find(|(name, _)| *name == input.name).map(|(_, v)| v.as_str());
+        let preset = options
+            .presets
+            .iter()
+            .find(|(name, _)| *name == input.name)
+            .map(|(_, v)| v.as_str());
         let label = if input.repeated {
             format!("{} (one value per read, separated by commas)", input.name)
         } else {
             input.name.clone()
         };
         let widget = match preset {
-            Some(value) if input.numeric && !input.repeated && value.trim().parse::<f64>().is_ok() => {
-                format!("mo.ui.number(value={}, label={})", value.trim(), pytext::string_literal(&label))
+            Some(value)
+                if input.numeric && !input.repeated && value.trim().parse::<f64>().is_ok() =>
+            {
+                format!(
+                    "mo.ui.number(value={}, label={})",
+                    value.trim(),
+                    pytext::string_literal(&label)
+                )
             }
             None if input.numeric && !input.repeated => {
-                format!("mo.ui.number(value=0, label={})", pytext::string_literal(&label))
+                format!(
+                    "mo.ui.number(value=0, label={})",
+                    pytext::string_literal(&label)
+                )
             }
             _ => format!(
                 "mo.ui.text(value={}, label={})",
@@ -58,7 +80,10 @@ pub fn cells(chart: &ChartProgram, program: &Program, ids: Vec<String>, diagram:
                 pytext::string_literal(&label)
             ),
         };
-        cells.push(plain(&format!("{} = {widget}\n{}\n", input.name, input.name)));
+        cells.push(plain(&format!(
+            "{} = {widget}\n{}\n",
+            input.name, input.name
+        )));
     }
     let needs_literal = chart.inputs.iter().any(|i| !i.numeric || i.repeated);
     let needs_values = chart.inputs.iter().any(|i| i.repeated);
@@ -85,7 +110,11 @@ pub fn cells(chart: &ChartProgram, program: &Program, ids: Vec<String>, diagram:
 }
 
 fn plain(code: &str) -> Cell {
-    Cell { code: code.to_string(), lines: Vec::new(), hide_code: false }
+    Cell {
+        code: code.to_string(),
+        lines: Vec::new(),
+        hide_code: false,
+    }
 }
 
 fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell {
@@ -105,24 +134,67 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell 
     }
     let body = FlowWriter::new(chart, ids.clone(), ReadStyle::Parameter).render(program, 1);
     let mut lines: Vec<Line> = vec![
-        Line { indent: 0, text: format!("def flow({}):", params.join(", ")), node: None },
-        Line { indent: 1, text: "# A trailing comment names the flowchart node a line comes from.".into(), node: None },
+        Line {
+            indent: 0,
+            text: format!("def flow({}):", params.join(", ")),
+            node: None,
+        },
+        Line {
+            indent: 1,
+            text: "# A trailing comment names the flowchart node a line comes from.".into(),
+            node: None,
+        },
     ];
     lines.extend(body);
-    lines.push(Line { indent: 0, text: String::new(), node: None });
-    lines.push(Line { indent: 0, text: String::new(), node: None });
+    lines.push(Line {
+        indent: 0,
+        text: String::new(),
+        node: None,
+    });
+    lines.push(Line {
+        indent: 0,
+        text: String::new(),
+        node: None,
+    });
     let call = format!("flow({})", args.join(", "));
     if chart.inputs.iter().any(|i| i.repeated) {
-        lines.push(Line { indent: 0, text: "try:".into(), node: None });
-        lines.push(Line { indent: 1, text: call, node: None });
-        lines.push(Line { indent: 0, text: "except InputExhausted as error:".into(), node: None });
-        lines.push(Line { indent: 1, text: "print(error)".into(), node: None });
+        lines.push(Line {
+            indent: 0,
+            text: "try:".into(),
+            node: None,
+        });
+        lines.push(Line {
+            indent: 1,
+            text: call,
+            node: None,
+        });
+        lines.push(Line {
+            indent: 0,
+            text: "except InputExhausted as error:".into(),
+            node: None,
+        });
+        lines.push(Line {
+            indent: 1,
+            text: "print(error)".into(),
+            node: None,
+        });
     } else {
-        lines.push(Line { indent: 0, text: call, node: None });
+        lines.push(Line {
+            indent: 0,
+            text: call,
+            node: None,
+        });
     }
     let code = python::join_lines(&lines, &ids, 0);
-    let code: String = code.lines().map(|l| format!("{}\n", l.trim_end())).collect();
-    Cell { code, lines: lines.iter().map(|l| l.node).collect(), hide_code: false }
+    let code: String = code
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    Cell {
+        code,
+        lines: lines.iter().map(|l| l.node).collect(),
+        hide_code: false,
+    }
 }
 
 /// Removes the common leading whitespace so `---` front matter starts at column 0.
@@ -146,7 +218,10 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
     let mut out = String::new();
     let mut map: Vec<Option<usize>> = Vec::new();
     let app = match title {
-        Some(title) => format!("app = marimo.App(width=\"medium\", app_title={})", pytext::string_literal(title)),
+        Some(title) => format!(
+            "app = marimo.App(width=\"medium\", app_title={})",
+            pytext::string_literal(title)
+        ),
         None => "app = marimo.App(width=\"medium\")".to_string(),
     };
     let header = format!("import marimo\n\n__generated_with = \"{MARIMO_VERSION}\"\n{app}\n");
@@ -159,28 +234,60 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
             .filter(|(i, _)| *i != index)
             .flat_map(|(_, s)| s.defs.iter())
             .collect();
-        let params: Vec<&String> = scopes[index].refs.iter().filter(|r| others.contains(r)).collect();
+        let params: Vec<&String> = scopes[index]
+            .refs
+            .iter()
+            .filter(|r| others.contains(r))
+            .collect();
         let defs: Vec<&String> = scopes[index].defs.iter().collect();
-        let decorator = if cell.hide_code { "@app.cell(hide_code=True)" } else { "@app.cell" };
+        let decorator = if cell.hide_code {
+            "@app.cell(hide_code=True)"
+        } else {
+            "@app.cell"
+        };
         let params: Vec<&str> = params.iter().map(|s| s.as_str()).collect();
-        push_text(&mut out, &mut map, &format!("\n\n{decorator}\ndef _({}):\n", params.join(", ")), None);
+        push_text(
+            &mut out,
+            &mut map,
+            &format!("\n\n{decorator}\ndef _({}):\n", params.join(", ")),
+            None,
+        );
         for (i, line) in cell.code.lines().enumerate() {
             let node = cell.lines.get(i).copied().flatten();
-            let text = if line.is_empty() { "\n".to_string() } else { format!("    {line}\n") };
+            let text = if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("    {line}\n")
+            };
             push_text(&mut out, &mut map, &text, node);
         }
-        let last_is_import = cell.code.lines().last().is_some_and(|l| l.starts_with("import ") || l.starts_with("from "));
+        let last_is_import = cell
+            .code
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("import ") || l.starts_with("from "));
         if last_is_import {
             push_text(&mut out, &mut map, "\n", None);
         }
         let ret = match defs.as_slice() {
             [] => "    return\n".to_string(),
             [one] => format!("    return ({one},)\n"),
-            many => format!("    return {}\n", many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+            many => format!(
+                "    return {}\n",
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         push_text(&mut out, &mut map, &ret, None);
     }
-    push_text(&mut out, &mut map, "\n\nif __name__ == \"__main__\":\n    app.run()\n", None);
+    push_text(
+        &mut out,
+        &mut map,
+        "\n\nif __name__ == \"__main__\":\n    app.run()\n",
+        None,
+    );
     (out, map)
 }
 

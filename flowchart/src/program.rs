@@ -99,16 +99,37 @@ pub struct ChartProgram {
 
 /// Names the generated code defines itself; chart names that equal one get a trailing `_`.
 pub const RESERVED: &[&str] = &[
-    "mo", "ast", "flow", "literal", "values", "next_value", "InputExhausted", "read_input",
-    "PRESETS", "main", "app", "marimo",
+    "mo",
+    "ast",
+    "flow",
+    "literal",
+    "values",
+    "next_value",
+    "InputExhausted",
+    "read_input",
+    "PRESETS",
+    "main",
+    "app",
+    "marimo",
 ];
 
 fn is_reserved(name: &str) -> bool {
     RESERVED.contains(&name) || pyscope::is_builtin(name)
 }
 
-const YES: &[&str] = &["yes", "y", "true", "t", "ok", "valid", "correct", "success", "pass", "found"];
-const NO: &[&str] = &["no", "n", "false", "f", "fail", "invalid", "not found", "wrong"];
+const YES: &[&str] = &[
+    "yes", "y", "true", "t", "ok", "valid", "correct", "success", "pass", "found",
+];
+const NO: &[&str] = &[
+    "no",
+    "n",
+    "false",
+    "f",
+    "fail",
+    "invalid",
+    "not found",
+    "wrong",
+];
 const ELSE: &[&str] = &["else", "otherwise", "default", "other"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +145,10 @@ fn classify_edge_label(label: Option<&str>) -> LabelClass {
     let Some(label) = label else {
         return LabelClass::None;
     };
-    let word = label.trim().trim_end_matches(['.', '!']).to_ascii_lowercase();
+    let word = label
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .to_ascii_lowercase();
     if word.is_empty() {
         LabelClass::None
     } else if YES.contains(&word.as_str()) {
@@ -141,7 +165,10 @@ fn classify_edge_label(label: Option<&str>) -> LabelClass {
 fn is_diamond(shape: Shape, shape_name: Option<&str>) -> bool {
     shape == Shape::Diamond
         || (matches!(shape, Shape::Named(NamedShape::Other))
-            && matches!(shape_name, Some("diam" | "diamond" | "decision" | "question")))
+            && matches!(
+                shape_name,
+                Some("diam" | "diamond" | "decision" | "question")
+            ))
 }
 
 /// Builds the program model of a parsed chart.
@@ -176,7 +203,10 @@ pub fn build(doc: &Document) -> ChartProgram {
         .nodes
         .iter()
         .enumerate()
-        .map(|(n, node)| label::read_label(&node.label, decision[n]))
+        .map(|(n, node)| {
+            let io_shape = matches!(node.shape, Shape::LeanRight | Shape::LeanLeft);
+            label::read_label(&node.label, decision[n], io_shape)
+        })
         .collect();
     let start: Vec<bool> = doc
         .nodes
@@ -184,8 +214,25 @@ pub fn build(doc: &Document) -> ChartProgram {
         .zip(&readings)
         .map(|(node, r)| *r == Reading::Terminal && is_start_word(&node.label))
         .collect();
-    let flow = FlowGraph { nodes: doc.nodes.len(), edges, decision: decision.clone(), start };
+    let mut flow = FlowGraph {
+        nodes: doc.nodes.len(),
+        edges,
+        decision,
+        start,
+        action: vec![false; doc.nodes.len()],
+    };
+    // A plain step with several ways out on a cycle chooses one of them (a retry or a menu);
+    // off cycles, several ways out run one after another (a pipeline).
+    let (in_cycle, _) = cycles(&flow);
+    let mut implicit = vec![false; doc.nodes.len()];
+    for n in 0..doc.nodes.len() {
+        if !flow.decision[n] && in_cycle[n] && out_edges[n].len() > 1 {
+            implicit[n] = true;
+            flow.decision[n] = true;
+        }
+    }
     let mut builder = Builder::new(doc, &readings, &out_edges, &flow);
+    builder.implicit = implicit;
     builder.resolve();
     ChartProgram {
         code: builder.code,
@@ -197,7 +244,10 @@ pub fn build(doc: &Document) -> ChartProgram {
 }
 
 fn is_start_word(label: &str) -> bool {
-    matches!(label.trim().to_ascii_lowercase().as_str(), "start" | "begin" | "start program")
+    matches!(
+        label.trim().to_ascii_lowercase().as_str(),
+        "start" | "begin" | "start program"
+    )
 }
 
 struct Builder<'a> {
@@ -212,13 +262,33 @@ struct Builder<'a> {
     stubs: Vec<Stub>,
     reads: BTreeMap<String, usize>,
     component: Vec<usize>,
+    used: BTreeSet<String>,
+    implicit: Vec<bool>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(doc: &'a Document, readings: &'a [Reading], out_edges: &'a [Vec<usize>], flow: &'a FlowGraph) -> Self {
+    fn new(
+        doc: &'a Document,
+        readings: &'a [Reading],
+        out_edges: &'a [Vec<usize>],
+        flow: &'a FlowGraph,
+    ) -> Self {
         let mut known = BTreeSet::new();
         let mut reads = BTreeMap::new();
+        let mut used = BTreeSet::new();
         for reading in readings {
+            let code: Vec<&String> = match reading {
+                Reading::Input { then, .. } => then.iter().collect(),
+                Reading::Statements(lines) => lines.iter().collect(),
+                Reading::Condition(code) | Reading::Output(code) => vec![code],
+                Reading::Return(Some(code)) => vec![code],
+                _ => Vec::new(),
+            };
+            for line in code {
+                for (start, end) in pytext::name_tokens(line) {
+                    used.insert(line[start..end].to_string());
+                }
+            }
             match reading {
                 Reading::Input { names, then } => {
                     for name in names {
@@ -249,6 +319,8 @@ impl<'a> Builder<'a> {
             stubs: Vec::new(),
             reads,
             component: Vec::new(),
+            used,
+            implicit: Vec::new(),
         }
     }
 
@@ -260,11 +332,15 @@ impl<'a> Builder<'a> {
                 Reading::Terminal | Reading::Condition(_) => NodeCode::Nothing,
                 Reading::Input { names, then } => {
                     for name in names {
-                        let repeated = in_cycle[n] || self.reads.get(name).copied().unwrap_or(0) > 1;
+                        let repeated =
+                            in_cycle[n] || self.reads.get(name).copied().unwrap_or(0) > 1;
                         self.add_input(name, repeated, false);
                     }
                     let then = then.iter().map(|l| self.statement(l)).collect();
-                    NodeCode::Read { names: names.clone(), then }
+                    NodeCode::Read {
+                        names: names.clone(),
+                        then,
+                    }
                 }
                 Reading::Output(text) => NodeCode::Lines(vec![self.print(text)]),
                 Reading::Statements(lines) => {
@@ -277,7 +353,7 @@ impl<'a> Builder<'a> {
                     };
                     NodeCode::Lines(vec![line])
                 }
-                Reading::Stub if self.flow.decision[n] => NodeCode::Nothing,
+                Reading::Stub if self.flow.decision[n] && !self.implicit[n] => NodeCode::Nothing,
                 Reading::Stub => {
                     let name = self.add_stub(&self.doc.nodes[n].label.clone(), StubKind::Action);
                     NodeCode::Lines(vec![format!("{name}()")])
@@ -306,15 +382,25 @@ impl<'a> Builder<'a> {
             input.repeated |= repeated;
             return;
         }
-        self.inputs.push(Input { name: name.to_string(), numeric: false, repeated, free });
+        self.inputs.push(Input {
+            name: name.to_string(),
+            numeric: false,
+            repeated,
+            free,
+        });
     }
 
     fn add_stub(&mut self, label: &str, kind: StubKind) -> String {
-        if let Some(stub) = self.stubs.iter().find(|s| s.label == label && s.kind == kind) {
+        if let Some(stub) = self
+            .stubs
+            .iter()
+            .find(|s| s.label == label && s.kind == kind)
+        {
             return stub.name.clone();
         }
         let base = pytext::snake_case(label, 5).unwrap_or_else(|| "step".to_string());
-        let base = if is_reserved(&base) || self.known.contains(&base) {
+        let base = if is_reserved(&base) || self.known.contains(&base) || self.used.contains(&base)
+        {
             format!("{base}_step")
         } else {
             base
@@ -325,7 +411,11 @@ impl<'a> Builder<'a> {
             name = format!("{base}_{counter}");
             counter += 1;
         }
-        self.stubs.push(Stub { name: name.clone(), label: label.to_string(), kind });
+        self.stubs.push(Stub {
+            name: name.clone(),
+            label: label.to_string(),
+            kind,
+        });
         name
     }
 
@@ -341,7 +431,11 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if is_called(code, name) {
-                self.stubs.push(Stub { name: name.clone(), label: code.to_string(), kind: StubKind::Call });
+                self.stubs.push(Stub {
+                    name: name.clone(),
+                    label: code.to_string(),
+                    kind: StubKind::Call,
+                });
             } else {
                 self.add_input(name, false, true);
             }
@@ -356,6 +450,12 @@ impl<'a> Builder<'a> {
     fn statement(&mut self, line: &str) -> String {
         let line = self.bare_value_as_text(line);
         self.note_free_names(&line);
+        if let Some(target) = pytext::augmented_target(&line)
+            && !self.known.contains(&target)
+            && !is_reserved(&target)
+        {
+            self.add_input(&target, false, true);
+        }
         line
     }
 
@@ -386,6 +486,16 @@ impl<'a> Builder<'a> {
     /// `Print ...`: expressions over chart variables are printed as values, the rest as text.
     fn print(&mut self, text: &str) -> String {
         let text = text.trim();
+        let pieces = pytext::split_top_level(text, "+");
+        if pieces.len() > 1
+            && pieces.iter().any(|p| is_string_literal(p))
+            && self.is_value_expression(text)
+        {
+            // `"area is " + x` in a chart means "show both"; print them side by side so a
+            // number next to text does not raise TypeError.
+            let parts: Vec<String> = pieces.iter().map(|p| self.expression(p.trim())).collect();
+            return format!("print({})", parts.join(", "));
+        }
         if self.is_value_expression(text) {
             let code = self.expression(text);
             return format!("print({code})");
@@ -421,20 +531,36 @@ impl<'a> Builder<'a> {
         }
         let scope = pyscope::analyze(text);
         !scope.refs.is_empty()
-            && scope.refs.iter().all(|name| self.known.contains(name) || pyscope::is_builtin(name))
+            && scope
+                .refs
+                .iter()
+                .all(|name| self.known.contains(name) || pyscope::is_builtin(name))
             && scope.refs.iter().any(|name| self.known.contains(name))
     }
 
     fn decision(&mut self, n: usize, in_cycle: &[bool]) -> Decision {
-        let label = self.doc.nodes[n].label.clone();
+        let label = if self.implicit[n] {
+            format!(
+                "Which way after {}?",
+                self.doc.nodes[n].label.replace('\n', " ")
+            )
+        } else {
+            self.doc.nodes[n].label.clone()
+        };
         let edges = self.out_edges[n].clone();
         let classes: Vec<LabelClass> = edges
             .iter()
             .map(|&e| classify_edge_label(self.doc.edges[e].label.as_deref()))
             .collect();
         let binary = edges.len() <= 2
-            && classes.iter().all(|c| matches!(c, LabelClass::Yes | LabelClass::No | LabelClass::Else | LabelClass::None));
+            && classes.iter().all(|c| {
+                matches!(
+                    c,
+                    LabelClass::Yes | LabelClass::No | LabelClass::Else | LabelClass::None
+                )
+            });
         let read = match &self.readings[n] {
+            _ if self.implicit[n] => None,
             Reading::Condition(code) if !self.is_unknown_bare_name(code) => Some(code.clone()),
             _ => None,
         };
@@ -448,14 +574,24 @@ impl<'a> Builder<'a> {
                 }
             };
             let branches = binary_branches(&edges, &classes, &test);
-            return Decision { before: None, branches, test };
+            return Decision {
+                before: None,
+                branches,
+                test,
+            };
         }
-        self.multiway(n, &edges, &classes, read, in_cycle)
+        self.multiway(n, &label, &edges, &classes, read, in_cycle)
     }
 
     /// For a stub decision, the value it returns: the branch that leaves a loop when the
     /// decision sits in one (so the flow ends), else the first branch.
-    fn default_yes(&self, n: usize, edges: &[usize], classes: &[LabelClass], in_cycle: &[bool]) -> bool {
+    fn default_yes(
+        &self,
+        n: usize,
+        edges: &[usize],
+        classes: &[LabelClass],
+        in_cycle: &[bool],
+    ) -> bool {
         let first_is_no = matches!(classes.first(), Some(LabelClass::No | LabelClass::Else));
         if in_cycle[n] {
             for (i, &e) in edges.iter().enumerate() {
@@ -468,13 +604,30 @@ impl<'a> Builder<'a> {
     }
 
     fn is_unknown_bare_name(&self, code: &str) -> bool {
-        pytext::is_identifier(code) && !self.known.contains(code) && code != "True" && code != "False"
+        pytext::is_identifier(code)
+            && !self.known.contains(code)
+            && code != "True"
+            && code != "False"
     }
 
-    fn multiway(&mut self, n: usize, edges: &[usize], classes: &[LabelClass], read: Option<String>, in_cycle: &[bool]) -> Decision {
+    fn multiway(
+        &mut self,
+        n: usize,
+        label: &str,
+        edges: &[usize],
+        classes: &[LabelClass],
+        read: Option<String>,
+        in_cycle: &[bool],
+    ) -> Decision {
         let labels: Vec<String> = edges
             .iter()
-            .map(|&e| self.doc.edges[e].label.clone().unwrap_or_default().trim().to_string())
+            .map(|&e| {
+                let edge = &self.doc.edges[e];
+                match edge.label.as_deref().map(str::trim) {
+                    Some(text) if !text.is_empty() => text.to_string(),
+                    _ => self.doc.nodes[edge.to].label.replace('\n', " "),
+                }
+            })
             .collect();
         let mut before = None;
         let subject = match read {
@@ -482,10 +635,11 @@ impl<'a> Builder<'a> {
             None => {
                 let pick = edges
                     .iter()
-                    .position(|&e| in_cycle[n] && self.component[self.doc.edges[e].to] != self.component[n])
+                    .position(|&e| {
+                        in_cycle[n] && self.component[self.doc.edges[e].to] != self.component[n]
+                    })
                     .unwrap_or(0);
-                let label = self.doc.nodes[n].label.clone();
-                let name = self.add_stub(&label, StubKind::Choice(labels[pick].clone()));
+                let name = self.add_stub(label, StubKind::Choice(labels[pick].clone()));
                 let var = unique_name("choice", &self.known);
                 self.known.insert(var.clone());
                 before = Some(format!("{var} = {name}()"));
@@ -506,22 +660,29 @@ impl<'a> Builder<'a> {
         }
         // The else branch must come last for if/elif/else.
         branches.sort_by_key(|b| b.condition.is_none());
-        Decision { before, branches, test: subject }
+        Decision {
+            before,
+            branches,
+            test: subject,
+        }
     }
 
     fn case_condition(&mut self, subject: &str, label: &str) -> String {
         let label = label.trim();
-        let starts_with_operator = ["<=", ">=", "==", "!=", "<", ">"].iter().any(|op| label.starts_with(op));
+        let starts_with_operator = ["<=", ">=", "==", "!=", "<", ">"]
+            .iter()
+            .any(|op| label.starts_with(op));
         if starts_with_operator {
             let code = format!("{subject} {label}");
             if pytext::classify(&format!("({code})")) == CodeKind::Expression {
                 return self.expression(&code);
             }
         }
-        if let Some(code) = label::condition(label) {
-            if self.is_value_expression(&code) && code.contains(|c: char| "<>=!".contains(c)) {
-                return self.expression(&code);
-            }
+        if let Some(code) = label::condition(label)
+            && self.is_value_expression(&code)
+            && code.contains(|c: char| "<>=!".contains(c))
+        {
+            return self.expression(&code);
         }
         let value = if label.parse::<f64>().is_ok() {
             label.to_string()
@@ -548,7 +709,10 @@ impl<'a> Builder<'a> {
             match code {
                 NodeCode::Lines(lines) => *lines = lines.iter().map(fix).collect(),
                 NodeCode::Read { names, then } => {
-                    *names = names.iter().map(|n| rename(n).unwrap_or_else(|| n.clone())).collect();
+                    *names = names
+                        .iter()
+                        .map(|n| rename(n).unwrap_or_else(|| n.clone()))
+                        .collect();
                     *then = then.iter().map(fix).collect();
                 }
                 NodeCode::Nothing => {}
@@ -577,9 +741,19 @@ fn binary_branches(edges: &[usize], classes: &[LabelClass], test: &str) -> Vec<B
     };
     let mut branches = Vec::new();
     for (i, &edge) in edges.iter().enumerate() {
-        let other = classes.get(1 - i.min(1)).copied().filter(|_| edges.len() == 2);
-        let condition = if positive(classes[i], other) { test.to_string() } else { negate(test) };
-        branches.push(Branch { edge, condition: Some(condition) });
+        let other = classes
+            .get(1 - i.min(1))
+            .copied()
+            .filter(|_| edges.len() == 2);
+        let condition = if positive(classes[i], other) {
+            test.to_string()
+        } else {
+            negate(test)
+        };
+        branches.push(Branch {
+            edge,
+            condition: Some(condition),
+        });
     }
     if let [first, second] = branches.as_mut_slice() {
         if first.condition == second.condition {
@@ -598,15 +772,27 @@ pub fn negate(test: &str) -> String {
         "False" => return "True".into(),
         _ => {}
     }
-    if let Some(rest) = test.strip_prefix("not ") {
-        if pytext::classify(&format!("({rest})")) == CodeKind::Expression && !rest.contains(" and ") && !rest.contains(" or ") {
-            return rest.trim().to_string();
-        }
+    if let Some(rest) = test.strip_prefix("not ")
+        && pytext::classify(&format!("({rest})")) == CodeKind::Expression
+        && !rest.contains(" and ")
+        && !rest.contains(" or ")
+    {
+        return rest.trim().to_string();
     }
     let simple = !test.contains(" and ") && !test.contains(" or ") && !test.contains(" not ");
     if simple {
-        let ops = [(" <= ", " > "), (" >= ", " < "), (" == ", " != "), (" != ", " == "), (" < ", " >= "), (" > ", " <= ")];
-        let found: Vec<_> = ops.iter().filter(|(op, _)| test.matches(op).count() == 1).collect();
+        let ops = [
+            (" <= ", " > "),
+            (" >= ", " < "),
+            (" == ", " != "),
+            (" != ", " == "),
+            (" < ", " >= "),
+            (" > ", " <= "),
+        ];
+        let found: Vec<_> = ops
+            .iter()
+            .filter(|(op, _)| test.matches(op).count() == 1)
+            .collect();
         let total: usize = ops.iter().map(|(op, _)| test.matches(op).count()).sum();
         if let ([(op, flipped)], 1) = (found.as_slice(), total) {
             return test.replacen(op, flipped, 1);
@@ -618,9 +804,14 @@ pub fn negate(test: &str) -> String {
     format!("not ({test})")
 }
 
+/// Names a line assigns; the target of `x += 1` does not count, since it must exist before.
 fn defined_names(line: &str) -> BTreeSet<String> {
     let scope = pyscope::analyze(line);
-    scope.defs.into_iter().chain(scope.private_defs).collect()
+    let mut names: BTreeSet<String> = scope.defs.into_iter().chain(scope.private_defs).collect();
+    if let Some(target) = pytext::augmented_target(line) {
+        names.remove(&target);
+    }
+    names
 }
 
 fn strip_quotes(text: &str) -> &str {
@@ -656,7 +847,8 @@ fn uses_numerically(code: &str, name: &str) -> bool {
         if after.starts_with('[') || after.starts_with('.') || before.ends_with("len(") {
             return false;
         }
-        OPS.iter().any(|op| before.ends_with(op) || (after.starts_with(op) && !after.starts_with("->")))
+        OPS.iter()
+            .any(|op| before.ends_with(op) || (after.starts_with(op) && !after.starts_with("->")))
             || after.starts_with("range")
             || before.ends_with("range(")
     })

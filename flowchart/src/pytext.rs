@@ -4,10 +4,10 @@ use tree_sitter::{Node, Parser, Tree};
 
 /// Python 3.11 hard keywords.
 pub const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// True when `name` is a Python keyword.
@@ -107,7 +107,9 @@ pub fn snake_case(text: &str, max_words: usize) -> Option<String> {
 /// Parses Python source with tree-sitter-python.
 pub fn parse_python(code: &str) -> Option<Tree> {
     let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .ok()?;
     parser.parse(code, None)
 }
 
@@ -135,8 +137,14 @@ pub fn classify(code: &str) -> CodeKind {
         return CodeKind::Invalid;
     }
     let mut cursor = root.walk();
-    let statements: Vec<Node> = root.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+    let statements: Vec<Node> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
     if let [only] = statements.as_slice() {
+        if only.kind() == "expression_statement" && is_bare_annotation(*only) {
+            return CodeKind::Invalid;
+        }
         if only.kind() == "expression_statement" && !is_effectful_expression(*only) {
             return CodeKind::Expression;
         }
@@ -144,15 +152,39 @@ pub fn classify(code: &str) -> CodeKind {
     CodeKind::Statement
 }
 
+/// True for `x: y` with no value: valid Python, but in a label it is text (`Emit: i`).
+fn is_bare_annotation(statement: Node) -> bool {
+    statement.named_child(0).is_some_and(|child| {
+        child.kind() == "assignment" && child.child_by_field_name("right").is_none()
+    })
+}
+
 /// True for expression statements that do something: calls, assignments, `await`, `yield`.
 fn is_effectful_expression(statement: Node) -> bool {
     let mut cursor = statement.walk();
     let children: Vec<Node> = statement.named_children(&mut cursor).collect();
-    children.len() == 1
-        && matches!(
-            children[0].kind(),
-            "assignment" | "augmented_assignment" | "call" | "await" | "yield"
-        )
+    let Some(&only) = children.first().filter(|_| children.len() == 1) else {
+        return false;
+    };
+    matches!(
+        only.kind(),
+        "assignment" | "augmented_assignment" | "call" | "await" | "yield"
+    )
+}
+
+/// The target of a lone augmented assignment (`total += x` gives `total`).
+pub fn augmented_target(code: &str) -> Option<String> {
+    let tree = parse_python(code)?;
+    let root = tree.root_node();
+    let statement = root
+        .named_child(0)
+        .filter(|_| root.named_child_count() == 1)?;
+    let assignment = statement.named_child(0)?;
+    if assignment.kind() != "augmented_assignment" {
+        return None;
+    }
+    let left = assignment.child_by_field_name("left")?;
+    (left.kind() == "identifier").then(|| code[left.start_byte()..left.end_byte()].to_string())
 }
 
 /// True when `text` is a Python literal `ast.literal_eval` accepts: numbers, strings,
@@ -180,13 +212,14 @@ pub fn is_literal(text: &str) -> bool {
 fn is_literal_node(node: Node) -> bool {
     match node.kind() {
         "integer" | "float" | "string" | "concatenated_string" | "true" | "false" | "none" => true,
-        "unary_operator" => node.child_by_field_name("argument").is_some_and(is_literal_node),
+        "unary_operator" => node
+            .child_by_field_name("argument")
+            .is_some_and(is_literal_node),
         "list" | "tuple" | "set" | "dictionary" | "parenthesized_expression" | "pair" => {
             let mut cursor = node.walk();
-            let all = node.named_children(&mut cursor).all(|child| {
-                child.kind() == "comment" || is_literal_node(child)
-            });
-            all
+
+            node.named_children(&mut cursor)
+                .all(|child| child.kind() == "comment" || is_literal_node(child))
         }
         _ => false,
     }
@@ -286,13 +319,22 @@ mod tests {
     #[test]
     fn block_literal_falls_back_when_raw_breaks() {
         assert_eq!(block_literal("A --> B"), "r\"\"\"A --> B\"\"\"");
-        assert_eq!(block_literal("say \"\"\"x"), "\"\"\"say \\\"\\\"\\\"x\"\"\"");
+        assert_eq!(
+            block_literal("say \"\"\"x"),
+            "\"\"\"say \\\"\\\"\\\"x\"\"\""
+        );
     }
 
     #[test]
     fn snake_case_words() {
-        assert_eq!(snake_case("Validate order!", 5).as_deref(), Some("validate_order"));
-        assert_eq!(snake_case("getUserName", 5).as_deref(), Some("get_user_name"));
+        assert_eq!(
+            snake_case("Validate order!", 5).as_deref(),
+            Some("validate_order")
+        );
+        assert_eq!(
+            snake_case("getUserName", 5).as_deref(),
+            Some("get_user_name")
+        );
         assert_eq!(snake_case("3 tries", 5).as_deref(), Some("step_3_tries"));
         assert_eq!(snake_case("if", 5).as_deref(), Some("if_"));
         assert_eq!(snake_case("¿?", 5), None);
@@ -304,7 +346,9 @@ mod tests {
         assert_eq!(classify("print(i)"), CodeKind::Statement);
         assert_eq!(classify("i <= n"), CodeKind::Expression);
         assert_eq!(classify("Process data"), CodeKind::Invalid);
+        assert_eq!(classify("Validate the order"), CodeKind::Invalid);
         assert_eq!(classify("lo = 0, hi = 3"), CodeKind::Invalid);
+        assert_eq!(classify("Emit: i"), CodeKind::Invalid);
     }
 
     #[test]

@@ -36,7 +36,12 @@ pub struct FlowWriter<'a> {
 impl<'a> FlowWriter<'a> {
     /// Makes a writer; `ids` are the chart's node ids, used in source comments.
     pub fn new(chart: &'a ChartProgram, ids: Vec<String>, style: ReadStyle) -> Self {
-        FlowWriter { chart, ids, style, lines: Vec::new() }
+        FlowWriter {
+            chart,
+            ids,
+            style,
+            lines: Vec::new(),
+        }
     }
 
     /// Renders the structured program or the state machine at `indent`.
@@ -48,13 +53,19 @@ impl<'a> FlowWriter<'a> {
                     self.push(indent, "pass", None);
                 }
             }
-            Program::StateMachine { entries, reason } => self.state_machine(entries, reason, indent),
+            Program::StateMachine { entries, reason } => {
+                self.state_machine(entries, reason, indent)
+            }
         }
         self.lines
     }
 
     fn push(&mut self, indent: usize, text: impl Into<String>, node: Option<usize>) {
-        self.lines.push(Line { indent, text: text.into(), node });
+        self.lines.push(Line {
+            indent,
+            text: text.into(),
+            node,
+        });
     }
 
     fn block(&mut self, stmts: &[Stmt], indent: usize) {
@@ -77,12 +88,24 @@ impl<'a> FlowWriter<'a> {
             }
             NodeCode::Read { names, then } => {
                 for name in names.clone() {
-                    let repeated = self.chart.inputs.iter().any(|i| i.name == name && i.repeated);
+                    let repeated = self
+                        .chart
+                        .inputs
+                        .iter()
+                        .any(|i| i.name == name && i.repeated);
                     let text = match (self.style, repeated) {
-                        (ReadStyle::Call, true) => format!("{name} = read_input({}, repeated=True)", pytext::string_literal(&name)),
-                        (ReadStyle::Call, false) => format!("{name} = read_input({})", pytext::string_literal(&name)),
+                        (ReadStyle::Call, true) => format!(
+                            "{name} = read_input({}, repeated=True)",
+                            pytext::string_literal(&name)
+                        ),
+                        (ReadStyle::Call, false) => {
+                            format!("{name} = read_input({})", pytext::string_literal(&name))
+                        }
                         (ReadStyle::Parameter, true) => {
-                            format!("{name} = next_value({name}_values, {})", pytext::string_literal(&name))
+                            format!(
+                                "{name} = next_value({name}_values, {})",
+                                pytext::string_literal(&name)
+                            )
                         }
                         (ReadStyle::Parameter, false) => continue,
                     };
@@ -102,7 +125,12 @@ impl<'a> FlowWriter<'a> {
             Stmt::Continue => self.push(indent, "continue", None),
             Stmt::Return => self.push(indent, "return", None),
             Stmt::If { node, arms } => self.if_stmt(*node, arms, indent),
-            Stmt::While { header, stay_edge, body, endless } => {
+            Stmt::While {
+                header,
+                stay_edge,
+                body,
+                endless,
+            } => {
                 let decision = header.and_then(|h| self.chart.decisions.get(&h));
                 match (header, stay_edge, decision) {
                     (Some(h), Some(edge), Some(d)) if d.before.is_none() => {
@@ -116,7 +144,11 @@ impl<'a> FlowWriter<'a> {
                         if let Some(before) = &d.before {
                             self.push(indent + 1, before.clone(), Some(*h));
                         }
-                        self.push(indent + 1, format!("if {}:", program::negate(&test)), Some(*h));
+                        self.push(
+                            indent + 1,
+                            format!("if {}:", program::negate(&test)),
+                            Some(*h),
+                        );
                         self.push(indent + 2, "break", Some(*h));
                         self.block(body, indent + 1);
                     }
@@ -137,10 +169,19 @@ impl<'a> FlowWriter<'a> {
         let Some(decision) = self.chart.decisions.get(&node) else {
             return "True".into();
         };
-        if let Some(cond) = decision.branches.iter().find(|b| b.edge == edge).and_then(|b| b.condition.clone()) {
+        if let Some(cond) = decision
+            .branches
+            .iter()
+            .find(|b| b.edge == edge)
+            .and_then(|b| b.condition.clone())
+        {
             return cond;
         }
-        let others: Vec<String> = decision.branches.iter().filter_map(|b| b.condition.clone()).collect();
+        let others: Vec<String> = decision
+            .branches
+            .iter()
+            .filter_map(|b| b.condition.clone())
+            .collect();
         match others.as_slice() {
             [] => "True".into(),
             [one] => program::negate(one),
@@ -161,7 +202,11 @@ impl<'a> FlowWriter<'a> {
         let mut conditioned: Vec<(Option<String>, &[Stmt])> = Vec::new();
         for arm in arms {
             let condition = arm.edge.and_then(|edge| {
-                decision.branches.iter().find(|b| b.edge == edge).and_then(|b| b.condition.clone())
+                decision
+                    .branches
+                    .iter()
+                    .find(|b| b.edge == edge)
+                    .and_then(|b| b.condition.clone())
             });
             conditioned.push((condition, &arm.body));
         }
@@ -179,8 +224,18 @@ impl<'a> FlowWriter<'a> {
                 Some(cond) if first => self.push(indent, format!("if {cond}:"), Some(node)),
                 Some(cond) => self.push(indent, format!("elif {cond}:"), Some(node)),
                 None => {
-                    if let [Stmt::If { node: inner, arms: inner_arms }] = body {
-                        let chained = self.chart.decisions.get(inner).is_some_and(|d| d.before.is_none());
+                    if let [
+                        Stmt::If {
+                            node: inner,
+                            arms: inner_arms,
+                        },
+                    ] = body
+                    {
+                        let chained = self
+                            .chart
+                            .decisions
+                            .get(inner)
+                            .is_some_and(|d| d.before.is_none());
                         if chained && !first {
                             self.elif_chain(*inner, inner_arms, indent);
                             continue;
@@ -198,20 +253,36 @@ impl<'a> FlowWriter<'a> {
     fn elif_chain(&mut self, node: usize, arms: &[crate::structure::Arm], indent: usize) {
         let start = self.lines.len();
         self.if_stmt(node, arms, indent);
-        if let Some(line) = self.lines.get_mut(start) {
-            if line.indent == indent && line.text.starts_with("if ") {
-                line.text = format!("el{}", line.text);
-            }
+        if let Some(line) = self.lines.get_mut(start)
+            && line.indent == indent
+            && line.text.starts_with("if ")
+        {
+            line.text = format!("el{}", line.text);
         }
     }
 
     fn state_machine(&mut self, entries: &[usize], reason: &str, indent: usize) {
-        self.push(indent, format!("# Written as a state machine because {reason}."), None);
-        let mut first_ids: Vec<String> = entries.iter().map(|&e| pytext::string_literal(&self.ids[e])).collect();
-        let first = if first_ids.is_empty() { "None".to_string() } else { first_ids.remove(0) };
+        self.push(
+            indent,
+            format!("# Written as a state machine because {reason}."),
+            None,
+        );
+        let mut first_ids: Vec<String> = entries
+            .iter()
+            .map(|&e| pytext::string_literal(&self.ids[e]))
+            .collect();
+        let first = if first_ids.is_empty() {
+            "None".to_string()
+        } else {
+            first_ids.remove(0)
+        };
         self.push(indent, format!("state = {first}"), None);
         first_ids.reverse();
-        self.push(indent, format!("pending = [{}]", first_ids.join(", ")), None);
+        self.push(
+            indent,
+            format!("pending = [{}]", first_ids.join(", ")),
+            None,
+        );
         self.push(indent, "while state is not None:", None);
         let nodes = self.chart.flow.nodes;
         let mut keyword = "if";
@@ -230,7 +301,11 @@ impl<'a> FlowWriter<'a> {
                 .collect();
             let decision = self.chart.decisions.get(&n).filter(|_| targets.len() > 1);
             match (targets.as_slice(), decision) {
-                ([], _) => self.push(indent + 2, "state = pending.pop() if pending else None", None),
+                ([], _) => self.push(
+                    indent + 2,
+                    "state = pending.pop() if pending else None",
+                    None,
+                ),
                 ([(_, to)], _) => {
                     let target = pytext::string_literal(&self.ids[*to]);
                     self.push(indent + 2, format!("state = {target}"), None);
@@ -243,7 +318,10 @@ impl<'a> FlowWriter<'a> {
                     let mut branches = d.branches.clone();
                     branches.sort_by_key(|b| b.condition.is_none());
                     for branch in branches {
-                        let to = targets.iter().find(|(e, _)| *e == branch.edge).map(|&(_, t)| t);
+                        let to = targets
+                            .iter()
+                            .find(|(e, _)| *e == branch.edge)
+                            .map(|&(_, t)| t);
                         let Some(to) = to else { continue };
                         match branch.condition {
                             Some(c) => self.push(indent + 2, format!("{word} {c}:"), Some(n)),
@@ -256,8 +334,16 @@ impl<'a> FlowWriter<'a> {
                 }
                 (many, None) => {
                     let first = pytext::string_literal(&self.ids[many[0].1]);
-                    let rest: Vec<String> = many[1..].iter().rev().map(|&(_, t)| pytext::string_literal(&self.ids[t])).collect();
-                    self.push(indent + 2, format!("pending.extend([{}])", rest.join(", ")), None);
+                    let rest: Vec<String> = many[1..]
+                        .iter()
+                        .rev()
+                        .map(|&(_, t)| pytext::string_literal(&self.ids[t]))
+                        .collect();
+                    self.push(
+                        indent + 2,
+                        format!("pending.extend([{}])", rest.join(", ")),
+                        None,
+                    );
                     self.push(indent + 2, format!("state = {first}"), None);
                 }
             }
@@ -297,9 +383,11 @@ pub fn stub_definitions(chart: &ChartProgram) -> String {
                 let value = if *value { "True" } else { "False" };
                 ("", value.to_string(), format!("stub: {label} -> {value}"))
             }
-            StubKind::Choice(choice) => {
-                ("", pytext::string_literal(choice), format!("stub: {label} -> {choice}"))
-            }
+            StubKind::Choice(choice) => (
+                "",
+                pytext::string_literal(choice),
+                format!("stub: {label} -> {choice}"),
+            ),
             StubKind::Call => ("*args", "None".to_string(), format!("stub: {}", stub.name)),
         };
         out.push_str(&format!("def {}({params}):\n", stub.name));
@@ -320,11 +408,28 @@ pub struct ScriptOptions {
 }
 
 /// Renders a complete plain Python script.
-pub fn script(chart: &ChartProgram, program: &Program, ids: Vec<String>, options: &ScriptOptions) -> (String, Vec<Line>) {
+pub fn script(
+    chart: &ChartProgram,
+    program: &Program,
+    ids: Vec<String>,
+    options: &ScriptOptions,
+) -> (String, Vec<Line>) {
     let mut out = String::new();
-    let title = options.title.clone().unwrap_or_else(|| "Flowchart".to_string());
-    out.push_str(&format!("{}\n", pytext::block_literal(&format!("{title}: generated from a Mermaid flowchart by hexa."))));
-    let has_reads = chart.code.iter().any(|c| matches!(c, NodeCode::Read { .. })) || chart.inputs.iter().any(|i| i.free);
+    let title = options
+        .title
+        .clone()
+        .unwrap_or_else(|| "Flowchart".to_string());
+    out.push_str(&format!(
+        "{}\n",
+        pytext::block_literal(&format!(
+            "{title}: generated from a Mermaid flowchart by hexa."
+        ))
+    ));
+    let has_reads = chart
+        .code
+        .iter()
+        .any(|c| matches!(c, NodeCode::Read { .. }))
+        || chart.inputs.iter().any(|i| i.free);
     if has_reads {
         out.push_str("\nimport ast\n\n");
         let presets: Vec<String> = options
@@ -344,7 +449,15 @@ pub fn script(chart: &ChartProgram, program: &Program, ids: Vec<String>, options
     out.push_str("    # A trailing comment names the flowchart node a line comes from.\n");
     let mut lines = Vec::new();
     for input in chart.inputs.iter().filter(|i| i.free) {
-        lines.push(Line { indent: 0, text: format!("{} = read_input({})", input.name, pytext::string_literal(&input.name)), node: None });
+        lines.push(Line {
+            indent: 0,
+            text: format!(
+                "{} = read_input({})",
+                input.name,
+                pytext::string_literal(&input.name)
+            ),
+            node: None,
+        });
     }
     lines.extend(FlowWriter::new(chart, ids.clone(), ReadStyle::Call).render(program, 0));
     out.push_str(&join_lines(&lines, &ids, 1));

@@ -81,7 +81,11 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(line) else {
             return text.len();
         };
-        let end = self.line_starts.get(line + 1).copied().unwrap_or(text.len());
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(text.len());
         let mut units = 0;
         for (i, ch) in text[start..end].char_indices() {
             if units >= utf16_col || ch == '\n' {

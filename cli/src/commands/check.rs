@@ -58,7 +58,10 @@ pub fn run(args: &CheckArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> 
     match args.format {
         Format::Text => {
             for f in &findings {
-                println!("{}:{}:{}: {}[{}]: {}", f.file, f.line, f.column, f.severity, f.code, f.message);
+                println!(
+                    "{}:{}:{}: {}[{}]: {}",
+                    f.file, f.line, f.column, f.severity, f.code, f.message
+                );
             }
         }
         Format::Json => {
@@ -66,16 +69,27 @@ pub fn run(args: &CheckArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> 
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
     }
-    Ok(if findings.iter().any(|f| f.severity == "error") { 1 } else { 0 })
+    Ok(if findings.iter().any(|f| f.severity == "error") {
+        1
+    } else {
+        0
+    })
 }
 
-fn chart_findings(source: &input::SourceFile, index: Option<usize>) -> Result<Vec<Finding>, UserError> {
+fn chart_findings(
+    source: &input::SourceFile,
+    index: Option<usize>,
+) -> Result<Vec<Finding>, UserError> {
     let chart = match input::chart(source, index) {
         Ok(chart) => chart,
         Err(_) if matches!(input::kind_of(source), Kind::Mermaid) => {
             // Parse errors are findings here, not a failure to run the command.
             let document = hexa_flowchart::parse(&source.text);
-            input::Chart { text: source.text.clone(), offset: 0, document }
+            input::Chart {
+                text: source.text.clone(),
+                offset: 0,
+                document,
+            }
         }
         Err(error) => return Err(error),
     };
@@ -97,9 +111,15 @@ fn chart_findings(source: &input::SourceFile, index: Option<usize>) -> Result<Ve
         .collect())
 }
 
-fn notebook_findings(source: &input::SourceFile, python_flag: Option<&Path>) -> anyhow::Result<Vec<Finding>> {
+fn notebook_findings(
+    source: &input::SourceFile,
+    python_flag: Option<&Path>,
+) -> anyhow::Result<Vec<Finding>> {
     let bridge = python::start(python_flag)?;
-    let path = source.path.clone().unwrap_or_else(|| PathBuf::from("stdin.py"));
+    let path = source
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("stdin.py"));
     let diagnostics = bridge
         .check(&source.text, &path)
         .map_err(|e| UserError::at_start(&source.name, e))?;

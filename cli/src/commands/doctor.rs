@@ -16,7 +16,11 @@ pub fn run(python_flag: Option<&Path>) -> anyhow::Result<i32> {
         }
     };
     let info = bridge.info()?;
-    println!("python: {} ({})", info.executable.display(), info.python_version);
+    println!(
+        "python: {} ({})",
+        info.executable.display(),
+        info.python_version
+    );
     println!("marimo: {}", info.marimo_version);
     for dir in &info.site_packages {
         println!("site-packages: {}", dir.display());

@@ -36,8 +36,15 @@ pub struct GenerateArgs {
 pub fn run(args: &GenerateArgs) -> Result<PathBuf, UserError> {
     let source = input::read_source(&args.input)?;
     let chart = input::chart(&source, args.index)?;
-    let target = if args.script { Target::Script } else { Target::Notebook };
-    let options = Options { presets: args.set.clone(), title: args.title.clone() };
+    let target = if args.script {
+        Target::Script
+    } else {
+        Target::Notebook
+    };
+    let options = Options {
+        presets: args.set.clone(),
+        title: args.title.clone(),
+    };
     let generated = generate::generate(&chart.document, &chart.text, target, &options)
         .map_err(|e| UserError::at_start(&source.name, e))?;
     let output = match &args.output {
@@ -48,7 +55,10 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, UserError> {
         },
     };
     if source.path.as_deref() == Some(output.as_path()) {
-        return Err(UserError::at_start(&source.name, "output would replace the input file"));
+        return Err(UserError::at_start(
+            &source.name,
+            "output would replace the input file",
+        ));
     }
     output::write_output(&output, &generated.text, args.force)?;
     Ok(output)

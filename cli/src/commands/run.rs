@@ -34,14 +34,22 @@ pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
     let source = input::read_source(&args.input)?;
     let (notebook, filename, nodes) = match input::kind_of(&source) {
         Kind::Python => {
-            let path = source.path.clone().unwrap_or_else(|| PathBuf::from("stdin.py"));
+            let path = source
+                .path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("stdin.py"));
             let nodes = NodeMap::from_notebook(&source.text);
             (source.text.clone(), absolute(&path), nodes)
         }
         Kind::Mermaid | Kind::Markdown => {
             let chart = input::chart(&source, args.index)?;
-            let generated = generate::generate(&chart.document, &chart.text, Target::Notebook, &Options::default())
-                .map_err(|e| UserError::at_start(&source.name, e))?;
+            let generated = generate::generate(
+                &chart.document,
+                &chart.text,
+                Target::Notebook,
+                &Options::default(),
+            )
+            .map_err(|e| UserError::at_start(&source.name, e))?;
             let path = source
                 .path
                 .as_ref()
@@ -87,10 +95,17 @@ pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
         .context("failed to write to stderr")?;
         write!(stderr, "{}", indent(&error.traceback)).context("failed to write to stderr")?;
     }
-    let cancelled = report.cells.iter().filter(|c| c.status == CellStatus::Cancelled).count();
+    let cancelled = report
+        .cells
+        .iter()
+        .filter(|c| c.status == CellStatus::Cancelled)
+        .count();
     if cancelled > 0 {
-        writeln!(stderr, "{cancelled} cell(s) did not run because a cell they depend on failed")
-            .context("failed to write to stderr")?;
+        writeln!(
+            stderr,
+            "{cancelled} cell(s) did not run because a cell they depend on failed"
+        )
+        .context("failed to write to stderr")?;
     }
     Ok(if failed { 1 } else { 0 })
 }

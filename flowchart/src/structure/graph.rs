@@ -44,7 +44,10 @@ impl Cfg {
             mark_reachable(&succ, next, &mut reached);
         }
         if roots.len() == 1 {
-            return Cfg { succ, entry: roots[0] };
+            return Cfg {
+                succ,
+                entry: roots[0],
+            };
         }
         let entry = real;
         succ.push(roots.into_iter().map(|root| (VIRTUAL_EDGE, root)).collect());
@@ -114,8 +117,14 @@ pub fn analyze(cfg: &Cfg) -> Analysis {
     }
     let reverse_order = post_order(&rsucc, exit);
     let ipdom_full = dominators(&reverse_order, &rpreds, exit, n + 1);
-    let ipdom = (0..n).map(|v| ipdom_full[v].filter(|&d| d != exit)).collect();
-    Analysis { back_edges, ipdom, reducible }
+    let ipdom = (0..n)
+        .map(|v| ipdom_full[v].filter(|&d| d != exit))
+        .collect();
+    Analysis {
+        back_edges,
+        ipdom,
+        reducible,
+    }
 }
 
 fn depth_first(cfg: &Cfg) -> (Vec<usize>, Vec<(usize, usize)>) {
@@ -258,7 +267,11 @@ mod tests {
     use super::*;
 
     fn cfg(n: usize, edges: &[(usize, usize)]) -> Cfg {
-        let edges: Vec<_> = edges.iter().enumerate().map(|(i, &(a, b))| (i, a, b)).collect();
+        let edges: Vec<_> = edges
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b))| (i, a, b))
+            .collect();
         Cfg::new(n, &edges, &vec![false; n])
     }
 

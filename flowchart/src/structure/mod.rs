@@ -75,6 +75,8 @@ pub struct FlowGraph {
     pub decision: Vec<bool>,
     /// Nodes labelled as a start terminal, preferred as entry.
     pub start: Vec<bool>,
+    /// Nodes with code of their own; a loop header with code cannot be a `while` test.
+    pub action: Vec<bool>,
 }
 
 /// Structures the graph; never fails (falls back to a state machine).
@@ -143,7 +145,13 @@ impl<'a> Emitter<'a> {
             loops[header] = Some(loop_info(flow, cfg, header, body));
         }
         let budget = 8 * cfg.len() + 64;
-        Emitter { flow, cfg, ipdom: &analysis.ipdom, loops, budget }
+        Emitter {
+            flow,
+            cfg,
+            ipdom: &analysis.ipdom,
+            loops,
+            budget,
+        }
     }
 
     fn is_decision(&self, node: usize) -> bool {
@@ -151,14 +159,22 @@ impl<'a> Emitter<'a> {
     }
 
     /// Emits statements from `start` until a stop, a loop edge or the end of the flow.
-    fn seq(&mut self, start: usize, ctx: &Ctx, out: &mut Vec<Stmt>, at_header: bool) -> Result<(), String> {
+    fn seq(
+        &mut self,
+        start: usize,
+        ctx: &Ctx,
+        out: &mut Vec<Stmt>,
+        at_header: bool,
+    ) -> Result<(), String> {
         let mut node = start;
         let mut first = true;
         loop {
             if self.budget == 0 {
-                return Err("the chart has too many crossing paths to nest without copying \
+                return Err(
+                    "the chart has too many crossing paths to nest without copying \
                             large parts of it"
-                    .into());
+                        .into(),
+                );
             }
             self.budget -= 1;
             let skip_loop_checks = first && at_header;
@@ -186,7 +202,7 @@ impl<'a> Emitter<'a> {
             }
             let succ = &self.cfg.succ[node];
             let decision = self.is_decision(node) && succ.len() > 1;
-            if node < self.flow.nodes && !decision {
+            if node < self.flow.nodes && (!decision || self.flow.action[node]) {
                 out.push(Stmt::Node(node));
             }
             match succ.len() {
@@ -209,7 +225,10 @@ impl<'a> Emitter<'a> {
                         for (edge, target) in targets {
                             let mut body = Vec::new();
                             self.seq(target, &inner, &mut body, false)?;
-                            arms.push(Arm { edge: Some(edge), body });
+                            arms.push(Arm {
+                                edge: Some(edge),
+                                body,
+                            });
                         }
                         out.push(Stmt::If { node, arms });
                     } else {
@@ -228,7 +247,12 @@ impl<'a> Emitter<'a> {
     }
 
     /// Handles reaching a loop header (`continue`) or follow (`break`) of an enclosing loop.
-    fn loop_exit(&self, node: usize, ctx: &Ctx, out: &mut Vec<Stmt>) -> Result<Option<Result<(), String>>, String> {
+    fn loop_exit(
+        &self,
+        node: usize,
+        ctx: &Ctx,
+        out: &mut Vec<Stmt>,
+    ) -> Result<Option<Result<(), String>>, String> {
         let Some((&innermost, outer)) = ctx.loops.split_last() else {
             return Ok(None);
         };
@@ -236,7 +260,9 @@ impl<'a> Emitter<'a> {
             out.push(Stmt::Continue);
             return Ok(Some(Ok(())));
         }
-        let info = self.loops[innermost].as_ref().ok_or("loop without analysis")?;
+        let info = self.loops[innermost]
+            .as_ref()
+            .ok_or("loop without analysis")?;
         if info.follow == Some(node) {
             out.push(Stmt::Break);
             return Ok(Some(Ok(())));
@@ -250,7 +276,13 @@ impl<'a> Emitter<'a> {
         Ok(None)
     }
 
-    fn emit_loop(&mut self, header: usize, info: &LoopInfo, ctx: &Ctx, out: &mut Vec<Stmt>) -> Result<(), String> {
+    fn emit_loop(
+        &mut self,
+        header: usize,
+        info: &LoopInfo,
+        ctx: &Ctx,
+        out: &mut Vec<Stmt>,
+    ) -> Result<(), String> {
         let mut inner = ctx.clone();
         inner.loops.push(header);
         inner.stops.clear();
@@ -265,12 +297,22 @@ impl<'a> Emitter<'a> {
                     .ok_or("loop edge missing")?;
                 self.seq(target, &inner, &mut body, false)?;
                 cleanup(&mut body, Tail::Loop);
-                out.push(Stmt::While { header: Some(header), stay_edge: Some(edge), body, endless });
+                out.push(Stmt::While {
+                    header: Some(header),
+                    stay_edge: Some(edge),
+                    body,
+                    endless,
+                });
             }
             None => {
                 self.seq(header, &inner, &mut body, true)?;
                 cleanup(&mut body, Tail::Loop);
-                out.push(Stmt::While { header: None, stay_edge: None, body, endless });
+                out.push(Stmt::While {
+                    header: None,
+                    stay_edge: None,
+                    body,
+                    endless,
+                });
             }
         }
         Ok(())
@@ -293,17 +335,26 @@ fn loop_info(flow: &FlowGraph, cfg: &Cfg, header: usize, body: Vec<bool>) -> Loo
             }
         }
     }
-    let header_is_decision = header < flow.nodes && flow.decision[header];
+    let header_is_decision = header < flow.nodes && flow.decision[header] && !flow.action[header];
     let header_edges = &cfg.succ[header];
     if header_is_decision && header_edges.len() == 2 {
         let inside: Vec<_> = header_edges.iter().filter(|&&(_, t)| body[t]).collect();
         let outside: Vec<_> = header_edges.iter().filter(|&&(_, t)| !body[t]).collect();
         if let ([stay], [exit]) = (inside.as_slice(), outside.as_slice()) {
-            return LoopInfo { follow: Some(exit.1), stay_edge: Some(stay.0) };
+            return LoopInfo {
+                follow: Some(exit.1),
+                stay_edge: Some(stay.0),
+            };
         }
     }
-    let follow = exits.iter().max_by_key(|&&(target, count)| (count, std::cmp::Reverse(target))).map(|&(t, _)| t);
-    LoopInfo { follow, stay_edge: None }
+    let follow = exits
+        .iter()
+        .max_by_key(|&&(target, count)| (count, std::cmp::Reverse(target)))
+        .map(|&(t, _)| t);
+    LoopInfo {
+        follow,
+        stay_edge: None,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -333,10 +384,10 @@ fn cleanup(stmts: &mut Vec<Stmt>, tail: Tail) {
             _ => {}
         }
     }
-    let redundant = match (stmts.last(), tail) {
-        (Some(Stmt::Continue), Tail::Loop) | (Some(Stmt::Return), Tail::Function) => true,
-        _ => false,
-    };
+    let redundant = matches!(
+        (stmts.last(), tail),
+        (Some(Stmt::Continue), Tail::Loop) | (Some(Stmt::Return), Tail::Function)
+    );
     if redundant {
         stmts.pop();
     }
@@ -346,7 +397,10 @@ fn ends_in_jump(stmt: &Stmt) -> bool {
     match stmt {
         Stmt::Break | Stmt::Continue | Stmt::Return => true,
         Stmt::If { arms, .. } => {
-            arms.len() > 1 && arms.iter().all(|arm| arm.body.last().is_some_and(ends_in_jump))
+            arms.len() > 1
+                && arms
+                    .iter()
+                    .all(|arm| arm.body.last().is_some_and(ends_in_jump))
         }
         Stmt::While { endless, body, .. } => *endless && !contains_break(body),
         Stmt::Node(_) => false,
@@ -368,31 +422,47 @@ mod tests {
     fn flow(n: usize, edges: &[(usize, usize)], decisions: &[usize]) -> FlowGraph {
         FlowGraph {
             nodes: n,
-            edges: edges.iter().enumerate().map(|(i, &(a, b))| (i, a, b)).collect(),
+            edges: edges
+                .iter()
+                .enumerate()
+                .map(|(i, &(a, b))| (i, a, b))
+                .collect(),
             decision: (0..n).map(|i| decisions.contains(&i)).collect(),
             start: vec![false; n],
+            action: vec![false; n],
         }
     }
 
     #[test]
     fn straight_line() {
         let p = structure(&flow(3, &[(0, 1), (1, 2)], &[]));
-        assert_eq!(p, Program::Structured(vec![Stmt::Node(0), Stmt::Node(1), Stmt::Node(2)]));
+        assert_eq!(
+            p,
+            Program::Structured(vec![Stmt::Node(0), Stmt::Node(1), Stmt::Node(2)])
+        );
     }
 
     #[test]
     fn if_else_joins() {
         // 0 -> 1{?} -> 2 | 3 -> 4
         let p = structure(&flow(5, &[(0, 1), (1, 2), (1, 3), (2, 4), (3, 4)], &[1]));
-        let Program::Structured(stmts) = p else { panic!("expected structured") };
+        let Program::Structured(stmts) = p else {
+            panic!("expected structured")
+        };
         assert_eq!(stmts.len(), 3);
         assert_eq!(
             stmts[1],
             Stmt::If {
                 node: 1,
                 arms: vec![
-                    Arm { edge: Some(1), body: vec![Stmt::Node(2)] },
-                    Arm { edge: Some(2), body: vec![Stmt::Node(3)] },
+                    Arm {
+                        edge: Some(1),
+                        body: vec![Stmt::Node(2)]
+                    },
+                    Arm {
+                        edge: Some(2),
+                        body: vec![Stmt::Node(3)]
+                    },
                 ]
             }
         );
@@ -403,7 +473,9 @@ mod tests {
     fn while_loop_with_header_test() {
         // 0 -> 1{?}; 1 -yes-> 2 -> 1; 1 -no-> 3
         let p = structure(&flow(4, &[(0, 1), (1, 2), (2, 1), (1, 3)], &[1]));
-        let Program::Structured(stmts) = p else { panic!("expected structured") };
+        let Program::Structured(stmts) = p else {
+            panic!("expected structured")
+        };
         assert_eq!(
             stmts,
             vec![
