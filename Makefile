@@ -1,0 +1,47 @@
+# Two entry points: `make demo` and `make test`. Both create .venv (marimo from PyPI) first.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+VPY := $(VENV)/bin/python
+HEXA := target/debug/hexa
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test venv build fmt-check clippy rust-test python-test clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+build: venv
+	cargo build
+
+demo: build
+	@mkdir -p notebooks
+	$(HEXA) generate examples/fizzbuzz.mmd -o notebooks/fizzbuzz.py --force
+	@echo "--- running notebooks/fizzbuzz.py in-process with n=15"
+	$(HEXA) run notebooks/fizzbuzz.py --set n=15
+	@echo "---"
+	@echo "Notebook: $(CURDIR)/notebooks/fizzbuzz.py"
+	@echo "Open it:  $(VENV)/bin/marimo edit notebooks/fizzbuzz.py"
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy: venv
+	cargo clippy --workspace --all-targets -- -D warnings
+
+rust-test: venv
+	cargo test --workspace
+
+python-test: build
+	$(VPY) -m pytest -q tests/python
+
+test: venv fmt-check clippy rust-test python-test
+
+clean:
+	cargo clean
+	rm -rf $(VENV) notebooks
