@@ -1,5 +1,5 @@
 //! Maps notebook lines back to flowchart nodes, for generated notebooks in memory and for
-//! notebook files (through the `  # id` comments and the diagram in the `mo.mermaid` cell).
+//! notebook files (through the `# node: ID` markers and the diagram in the `mo.mermaid` cell).
 
 use hexa_flowchart::Document;
 
@@ -26,15 +26,10 @@ impl NodeMap {
     /// the diagram inside `mo.mermaid(...)`.
     pub fn from_notebook(text: &str) -> Self {
         let doc = diagram(text).map(|d| hexa_flowchart::parse(&d));
-        let lines = text
-            .lines()
-            .map(|line| {
-                let (_, id) = line.rsplit_once("  # ")?;
-                let id = id.trim();
-                let node = doc.as_ref()?.nodes.iter().find(|n| n.id == id)?;
-                Some((node.id.clone(), node.label.clone()))
-            })
-            .collect();
+        let lines = hexa_flowchart::generate::marker_line_nodes(text, |id| {
+            let node = doc.as_ref()?.nodes.iter().find(|n| n.id == id)?;
+            Some((node.id.clone(), node.label.clone()))
+        });
         NodeMap { lines }
     }
 

@@ -152,12 +152,30 @@ fn check_cells(cells: &[&str]) -> Result<(), GenerateError> {
     }
 }
 
-/// Maps script lines back to nodes through their `  # id` comments.
+/// Maps script lines back to nodes: a `# node: ID` marker starts a node's lines, which run
+/// until the next marker or a line with less indentation than the marked one.
 fn script_line_nodes(text: &str, doc: &Document) -> Vec<Option<usize>> {
+    marker_line_nodes(text, |id| doc.node_index(id))
+}
+
+/// Line → node from `# node: ID` markers, resolving ids with `lookup`.
+pub fn marker_line_nodes<T: Clone>(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<T>,
+) -> Vec<Option<T>> {
+    let mut current: Option<(T, usize)> = None;
     text.lines()
         .map(|line| {
-            line.rsplit_once("  # ")
-                .and_then(|(_, id)| doc.node_index(id.trim()))
+            let indent = line.len() - line.trim_start().len();
+            if let Some((_, id)) = line.rsplit_once(python::NODE_MARKER) {
+                current = lookup(id.trim()).map(|node| (node, indent));
+            } else if current
+                .as_ref()
+                .is_some_and(|(_, start)| indent < *start || line.trim().is_empty())
+            {
+                current = None;
+            }
+            current.as_ref().map(|(node, _)| node.clone())
         })
         .collect()
 }

@@ -141,7 +141,7 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell 
         },
         Line {
             indent: 1,
-            text: "# A trailing comment names the flowchart node a line comes from.".into(),
+            text: "# `# node: ID` marks where the code of flowchart node ID starts.".into(),
             node: None,
         },
     ];

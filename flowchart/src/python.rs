@@ -218,6 +218,22 @@ impl<'a> FlowWriter<'a> {
         if conditioned.len() == 2 && conditioned[1].0.is_none() && conditioned[1].1.is_empty() {
             conditioned.pop();
         }
+        // `if c: ... break` needs no `else:`; the else arm follows at the same level.
+        let first_jumps = matches!(
+            conditioned.first().and_then(|(_, body)| body.last()),
+            Some(Stmt::Break | Stmt::Continue | Stmt::Return)
+        );
+        if conditioned.len() == 2 && conditioned[1].0.is_none() && first_jumps {
+            let (condition, body) = conditioned[0].clone();
+            let rest = conditioned[1].1;
+            let test = condition.unwrap_or_else(|| "True".into());
+            self.push(indent, format!("if {test}:"), Some(node));
+            self.block(body, indent + 1);
+            for stmt in rest {
+                self.stmt(stmt, indent);
+            }
+            return;
+        }
         let mut first = true;
         for (condition, body) in conditioned {
             match condition {
@@ -241,7 +257,7 @@ impl<'a> FlowWriter<'a> {
                             continue;
                         }
                     }
-                    self.push(indent, "else:", Some(node));
+                    self.push(indent, "else:", None);
                 }
             }
             first = false;
@@ -325,7 +341,7 @@ impl<'a> FlowWriter<'a> {
                         let Some(to) = to else { continue };
                         match branch.condition {
                             Some(c) => self.push(indent + 2, format!("{word} {c}:"), Some(n)),
-                            None => self.push(indent + 2, "else:", Some(n)),
+                            None => self.push(indent + 2, "else:", None),
                         }
                         word = "elif";
                         let target = pytext::string_literal(&self.ids[to]);
@@ -351,18 +367,23 @@ impl<'a> FlowWriter<'a> {
     }
 }
 
-/// Joins lines into text, with `  # id` after lines that come from a node.
+/// Marker that starts a node's code; `# node: B` follows the first line of node `B`'s code.
+pub const NODE_MARKER: &str = "  # node: ";
+
+/// Joins lines into text, marking the first line of each run of a node's code.
 pub fn join_lines(lines: &[Line], ids: &[String], base_indent: usize) -> String {
     let mut out = String::new();
+    let mut previous: Option<usize> = None;
     for line in lines {
         for _ in 0..(line.indent + base_indent) {
             out.push_str("    ");
         }
         out.push_str(&line.text);
-        if let Some(node) = line.node {
-            out.push_str("  # ");
+        if let Some(node) = line.node.filter(|&n| Some(n) != previous) {
+            out.push_str(NODE_MARKER);
             out.push_str(&ids[node]);
         }
+        previous = line.node;
         out.push('\n');
     }
     out
@@ -446,7 +467,7 @@ pub fn script(
         out.push_str(&stubs);
     }
     out.push_str("\n\ndef main():\n");
-    out.push_str("    # A trailing comment names the flowchart node a line comes from.\n");
+    out.push_str("    # `# node: ID` marks where the code of flowchart node ID starts.\n");
     let mut lines = Vec::new();
     for input in chart.inputs.iter().filter(|i| i.free) {
         lines.push(Line {
