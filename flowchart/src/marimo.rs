@@ -87,8 +87,18 @@ pub fn cells(
     }
     let needs_literal = chart.inputs.iter().any(|i| !i.numeric || i.repeated);
     let needs_values = chart.inputs.iter().any(|i| i.repeated);
-    let mut helpers = String::new();
+    let mut helpers = String::from(RUN_FLOW_IMPORTS);
     if needs_literal {
+        helpers.push_str("import ast\n");
+    }
+    helpers.push_str("\n\n");
+    helpers.push_str(if needs_values {
+        RUN_FLOW_WITH_VALUES
+    } else {
+        RUN_FLOW
+    });
+    if needs_literal {
+        helpers.push_str("\n\n");
         helpers.push_str(LITERAL);
     }
     if needs_values {
@@ -102,10 +112,9 @@ pub fn cells(
         }
         helpers.push_str(&stubs);
     }
-    if !helpers.is_empty() {
-        cells.push(plain(&helpers));
-    }
+    cells.push(plain(&helpers));
     cells.push(flow_cell(chart, program, ids));
+    cells.push(output_cell(chart));
     cells
 }
 
@@ -117,9 +126,17 @@ fn plain(code: &str) -> Cell {
     }
 }
 
+fn line(indent: usize, text: impl Into<String>) -> Line {
+    Line {
+        indent,
+        text: text.into(),
+        node: None,
+    }
+}
+
 fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell {
     let mut params = Vec::new();
-    let mut args = Vec::new();
+    let mut args = vec!["flow".to_string()];
     for input in &chart.inputs {
         if input.repeated {
             params.push(format!("{}_values", input.name));
@@ -133,58 +150,26 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell 
         }
     }
     let body = FlowWriter::new(chart, ids.clone(), ReadStyle::Parameter).render(program, 1);
+    let ends_in_return = body
+        .last()
+        .is_some_and(|l| l.indent == 1 && l.text.starts_with("return"));
     let mut lines: Vec<Line> = vec![
-        Line {
-            indent: 0,
-            text: format!("def flow({}):", params.join(", ")),
-            node: None,
-        },
-        Line {
-            indent: 1,
-            text: "# `# node: ID` marks where the code of flowchart node ID starts.".into(),
-            node: None,
-        },
+        line(0, format!("def flow({}):", params.join(", "))),
+        line(
+            1,
+            "# `# node: ID` marks where the code of flowchart node ID starts.",
+        ),
     ];
     lines.extend(body);
-    lines.push(Line {
-        indent: 0,
-        text: String::new(),
-        node: None,
-    });
-    lines.push(Line {
-        indent: 0,
-        text: String::new(),
-        node: None,
-    });
-    let call = format!("flow({})", args.join(", "));
-    if chart.inputs.iter().any(|i| i.repeated) {
-        lines.push(Line {
-            indent: 0,
-            text: "try:".into(),
-            node: None,
-        });
-        lines.push(Line {
-            indent: 1,
-            text: call,
-            node: None,
-        });
-        lines.push(Line {
-            indent: 0,
-            text: "except InputExhausted as error:".into(),
-            node: None,
-        });
-        lines.push(Line {
-            indent: 1,
-            text: "print(error)".into(),
-            node: None,
-        });
-    } else {
-        lines.push(Line {
-            indent: 0,
-            text: call,
-            node: None,
-        });
+    if !ends_in_return {
+        lines.push(line(1, "return locals()"));
     }
+    lines.push(line(0, ""));
+    lines.push(line(0, ""));
+    lines.push(line(
+        0,
+        format!("printed, final = run_flow({})", args.join(", ")),
+    ));
     let code = python::join_lines(&lines, &ids, 0);
     let code: String = code
         .lines()
@@ -195,6 +180,44 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell 
         lines: lines.iter().map(|l| l.node).collect(),
         hide_code: false,
     }
+}
+
+/// The last cell: what the flow printed and its final variables.
+fn output_cell(chart: &ChartProgram) -> Cell {
+    let hidden: Vec<String> = chart
+        .inputs
+        .iter()
+        .filter(|i| i.repeated)
+        .map(|i| pytext::string_literal(&format!("{}_values", i.name)))
+        .collect();
+    let hidden = match hidden.as_slice() {
+        [] => "()".to_string(),
+        [one] => format!("({one},)"),
+        many => format!("({})", many.join(", ")),
+    };
+    let code = format!(
+        r#"if isinstance(final, dict):
+    _values = mo.ui.table(
+        [
+            {{"name": _name, "value": repr(_value)}}
+            for _name, _value in final.items()
+            if _name not in {hidden}
+        ],
+        selection=None,
+    )
+else:
+    _values = mo.plain_text(repr(final))
+mo.vstack(
+    [
+        mo.md("**Printed**"),
+        mo.plain_text(printed or "(nothing)"),
+        mo.md("**Final values**"),
+        _values,
+    ]
+)
+"#
+    );
+    plain(&code)
 }
 
 /// Removes the common leading whitespace so `---` front matter starts at column 0.
@@ -296,10 +319,43 @@ fn push_text(out: &mut String, map: &mut Vec<Option<usize>>, text: &str, node: O
     map.extend(std::iter::repeat_n(node, text.matches('\n').count()));
 }
 
-const LITERAL: &str = r#"import ast
+const RUN_FLOW_IMPORTS: &str = "import contextlib\nimport io\nimport sys\n";
 
+const RUN_FLOW: &str = r#"def run_flow(flow, *args):
+    """Run `flow`, echoing what it prints; return the printed text and its result."""
+    echo = sys.stdout
+    printed = io.StringIO()
 
-def literal(text):
+    class Tee(io.TextIOBase):
+        def write(self, text):
+            echo.write(text)
+            return printed.write(text)
+
+    with contextlib.redirect_stdout(Tee()):
+        result = flow(*args)
+    return printed.getvalue(), result
+"#;
+
+const RUN_FLOW_WITH_VALUES: &str = r#"def run_flow(flow, *args):
+    """Run `flow`, echoing what it prints; return the printed text and its result."""
+    echo = sys.stdout
+    printed = io.StringIO()
+
+    class Tee(io.TextIOBase):
+        def write(self, text):
+            echo.write(text)
+            return printed.write(text)
+
+    with contextlib.redirect_stdout(Tee()):
+        try:
+            result = flow(*args)
+        except InputExhausted as error:
+            print(error)
+            result = None
+    return printed.getvalue(), result
+"#;
+
+const LITERAL: &str = r#"def literal(text):
     """Read widget text as a Python literal when it is one, else keep the text."""
     try:
         return ast.literal_eval(text)

@@ -21,7 +21,7 @@ pub enum ReadStyle {
     /// `n = read_input("n")` at the node (scripts).
     Call,
     /// Single reads arrive as function parameters; repeated reads take the next value from
-    /// a `<name>_values` iterator (notebooks).
+    /// a `<name>_values` iterator, and the flow returns its variables (notebooks).
     Parameter,
 }
 
@@ -123,7 +123,13 @@ impl<'a> FlowWriter<'a> {
             Stmt::Node(n) => self.node(*n, indent),
             Stmt::Break => self.push(indent, "break", None),
             Stmt::Continue => self.push(indent, "continue", None),
-            Stmt::Return => self.push(indent, "return", None),
+            Stmt::Return => {
+                let text = match self.style {
+                    ReadStyle::Parameter => "return locals()",
+                    ReadStyle::Call => "return",
+                };
+                self.push(indent, text, None);
+            }
             Stmt::If { node, arms } => self.if_stmt(*node, arms, indent),
             Stmt::While {
                 header,
