@@ -34,6 +34,8 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Report problems in a flowchart or a marimo notebook.
     Check(commands::check::CheckArgs),
+    /// Print the parsed flowchart as JSON (nodes, edges, subgraphs with source spans).
+    Parse(commands::parse::ParseArgs),
     /// Show which Python and marimo hexa uses.
     Doctor,
 }
@@ -59,6 +61,9 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from),
         Command::Run(args) => commands::run::run(args, python),
         Command::Check(args) => commands::check::run(args, python),
+        Command::Parse(args) => commands::parse::run(args)
+            .map(|()| 0)
+            .map_err(anyhow::Error::from),
         Command::Doctor => commands::doctor::run(python),
     };
     match result {

@@ -54,3 +54,15 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
     }
     Ok(())
 }
+
+/// Prints to stdout; a closed pipe (`hexa parse ... | head`) is not an error.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

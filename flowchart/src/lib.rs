@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+pub mod check;
 pub mod diagnostic;
 pub mod generate;
 pub mod label;
@@ -20,6 +21,7 @@ pub mod structure;
 pub mod validate;
 
 pub use ast::Document;
+pub use check::check;
 pub use diagnostic::{Diagnostic, Severity};
 pub use generate::{GenerateError, Generated, Target, generate};
 pub use parse::parse;

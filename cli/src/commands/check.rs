@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use hexa_marimo::Severity as MarimoSeverity;
 use serde::Serialize;
 
@@ -55,20 +56,23 @@ pub fn run(args: &CheckArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> 
         Kind::Python => notebook_findings(&source, python_flag)?,
         Kind::Mermaid | Kind::Markdown => chart_findings(&source, args.index)?,
     };
-    match args.format {
-        Format::Text => {
-            for f in &findings {
-                println!(
-                    "{}:{}:{}: {}[{}]: {}",
-                    f.file, f.line, f.column, f.severity, f.code, f.message
-                );
-            }
-        }
+    let text = match args.format {
+        Format::Text => findings
+            .iter()
+            .map(|f| {
+                let (file, line, column) = (&f.file, f.line, f.column);
+                format!(
+                    "{file}:{line}:{column}: {}[{}]: {}\n",
+                    f.severity, f.code, f.message
+                )
+            })
+            .collect::<String>(),
         Format::Json => {
             let value = serde_json::json!({ "file": source.name, "diagnostics": findings });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
         }
-    }
+    };
+    crate::output::print_stdout(&text).context("failed to write to stdout")?;
     Ok(if findings.iter().any(|f| f.severity == "error") {
         1
     } else {
@@ -93,9 +97,11 @@ fn chart_findings(
         }
         Err(error) => return Err(error),
     };
-    Ok(chart
-        .document
-        .diagnostics
+    let mut diagnostics = chart.document.diagnostics.clone();
+    if !chart.document.has_errors() {
+        diagnostics.extend(hexa_flowchart::check(&chart.document));
+    }
+    Ok(diagnostics
         .iter()
         .map(|d| {
             let (line, column) = input::position(&source.text, chart.offset + d.span.start);

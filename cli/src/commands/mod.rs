@@ -3,4 +3,5 @@
 pub mod check;
 pub mod doctor;
 pub mod generate;
+pub mod parse;
 pub mod run;
