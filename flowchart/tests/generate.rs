@@ -1,0 +1,91 @@
+//! Snapshots of the notebook and script generated for a handful of charts: loops, nested
+//! branches, repeated input, stub nodes and an irreducible chart that becomes a state machine.
+
+use hexa_flowchart::generate::{Options, Target, generate};
+
+/// Reads a chart; `relative` is a path from the repository root.
+fn read_chart(relative: &str) -> String {
+    let path = format!("{}/../{relative}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("failed to read {path}: {e}"))
+}
+
+/// Generates both targets for a chart, snapshots them as `NAME_notebook` and `NAME_script`,
+/// and returns whether the chart became a state machine.
+fn snapshot_chart(name: &str, relative: &str) -> bool {
+    let source = read_chart(relative);
+    let doc = hexa_flowchart::parse(&source);
+    let errors: Vec<_> = doc.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{relative} has errors: {errors:?}");
+
+    let options = Options::default();
+    let notebook = generate(&doc, &source, Target::Notebook, &options)
+        .unwrap_or_else(|e| panic!("{relative}: notebook: {e}"));
+    let script = generate(&doc, &source, Target::Script, &options)
+        .unwrap_or_else(|e| panic!("{relative}: script: {e}"));
+    assert_eq!(
+        notebook.state_machine, script.state_machine,
+        "{relative}: both targets use the same structure"
+    );
+
+    insta::assert_snapshot!(format!("{name}_notebook"), notebook.text);
+    insta::assert_snapshot!(format!("{name}_script"), script.text);
+    notebook.state_machine
+}
+
+#[test]
+fn fizzbuzz_snapshot() {
+    assert!(!snapshot_chart(
+        "fizzbuzz",
+        "flowchart/tests/fixtures/parse/algorithms/001-fizzbuzz.mmd"
+    ));
+}
+
+#[test]
+fn gcd_snapshot() {
+    assert!(!snapshot_chart(
+        "gcd",
+        "flowchart/tests/fixtures/parse/algorithms/002-gcd.mmd"
+    ));
+}
+
+#[test]
+fn bubble_sort_snapshot() {
+    assert!(!snapshot_chart(
+        "bubble_sort",
+        "flowchart/tests/fixtures/parse/algorithms/004-bubble-sort.mmd"
+    ));
+}
+
+#[test]
+fn guessing_game_snapshot() {
+    assert!(!snapshot_chart(
+        "guessing_game",
+        "flowchart/tests/fixtures/parse/algorithms/007-guessing-game.mmd"
+    ));
+}
+
+#[test]
+fn nested_if_snapshot() {
+    assert!(!snapshot_chart(
+        "nested_if",
+        "flowchart/tests/fixtures/parse/algorithms/010-nested-if.mmd"
+    ));
+}
+
+/// A retry loop whose nodes are prose (`Task 2`, `Condition 3 holds?`), so they become stubs.
+#[test]
+fn stubs_snapshot() {
+    assert!(!snapshot_chart(
+        "stubs",
+        "flowchart/tests/fixtures/parse/corpus/028.mmd"
+    ));
+}
+
+/// The loop L1 → L2 → D is entered at both L1 and L2, so it cannot be nested.
+#[test]
+fn irreducible_snapshot() {
+    assert!(snapshot_chart(
+        "irreducible",
+        "tests/fixtures/charts/irreducible.mmd"
+    ));
+}
