@@ -7,7 +7,7 @@ HEXA := target/debug/hexa
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test venv build fmt-check clippy rust-test python-test clean
+.PHONY: demo test venv build fmt-check clippy rust-test python-test mermaid-test clean
 
 venv: $(VENV)/.installed
 
@@ -40,7 +40,12 @@ rust-test: venv
 python-test: build
 	$(VPY) -m pytest -q tests/python
 
-test: venv fmt-check clippy rust-test python-test
+# hexa's parser against mermaid.js 11.17.2 (pinned in tests/mermaid) on every fixture chart.
+mermaid-test: build
+	npm_config_cache=$(CURDIR)/.cache/npm npm ci --prefix tests/mermaid --no-audit --no-fund
+	$(PYTHON) tests/mermaid/compare.py --hexa $(HEXA) flowchart/tests/fixtures/parse
+
+test: venv fmt-check clippy rust-test python-test mermaid-test
 
 clean:
 	cargo clean
