@@ -133,3 +133,18 @@ fn irreducible_runs_as_state_machine() {
         assert_eq!(run.lines(), [expected], "{input}: {run}");
     }
 }
+
+/// Inputs named like the notebook's helper functions (`values`, `literal`) still read input.
+#[test]
+fn input_named_like_helper() {
+    for name in ["values", "literal"] {
+        let work = Workspace::new();
+        let chart = format!("read-{name}.mmd");
+        work.copy(&fixture(&format!("charts/{chart}")), &chart);
+
+        let set = format!("{name}=[1, 2]");
+        let run = work.hexa(&["run", &chart, "--set", &set]);
+        assert_eq!(run.code, Some(0), "{chart}: {run}");
+        assert_eq!(run.lines(), ["[1, 2]"], "{chart}: {run}");
+    }
+}
