@@ -1,0 +1,210 @@
+//! `sanitize_cell` on code that people and language models write.
+
+use hexa_flowchart::sanitize::{ChangeKind, sanitize_cell};
+use hexa_flowchart::span::Span;
+
+fn kinds(code: &str) -> Vec<ChangeKind> {
+    sanitize_cell(code)
+        .changes
+        .iter()
+        .map(|change| change.kind)
+        .collect()
+}
+
+#[test]
+fn fence_with_prose_keeps_only_code() {
+    let reply = "Sure, here is the step:\n```python\ntotal = sum(range(4))\n```";
+    let sanitized = sanitize_cell(reply);
+    assert_eq!(sanitized.code, "total = sum(range(4))");
+    assert!(sanitized.is_valid());
+    assert_eq!(kinds(reply), vec![ChangeKind::Fence]);
+    assert_eq!(sanitized.changes[0].span, Span::new(24, 33));
+}
+
+#[test]
+fn fence_without_tag_handled_same() {
+    let reply = "Here you go:\n```\ntotal = sum(range(4))\n```\nThis sums 0 to 3.\n";
+    assert_eq!(sanitize_cell(reply).code, "total = sum(range(4))");
+}
+
+#[test]
+fn fence_tilde_and_bash_skipped() {
+    let reply = "Install:\n```bash\npip install x\n```\nThen:\n~~~py\nx = 1\ny = 2\n~~~\n";
+    assert_eq!(sanitize_cell(reply).code, "x = 1\ny = 2");
+}
+
+#[test]
+fn fence_two_python_blocks_joined() {
+    let reply = "```python\na = 1\n```\nand\n```python\nb = a\n```";
+    assert_eq!(sanitize_cell(reply).code, "a = 1\n\nb = a");
+}
+
+#[test]
+fn fence_unclosed_runs_to_end() {
+    assert_eq!(sanitize_cell("```python\nx = 1\n").code, "x = 1");
+}
+
+#[test]
+fn fence_inside_string_untouched() {
+    let code = "mo.md(\"\"\"\n```python\nx = 1\n```\n\"\"\")\n";
+    let sanitized = sanitize_cell(code);
+    assert_eq!(sanitized.code, code);
+    assert!(sanitized.changes.is_empty());
+}
+
+#[test]
+fn clean_code_unchanged() {
+    let code = "x = 1\nif x:\n    print(x)\n";
+    let sanitized = sanitize_cell(code);
+    assert_eq!(sanitized.code, code);
+    assert!(sanitized.changes.is_empty());
+    assert!(sanitized.is_valid());
+}
+
+#[test]
+fn empty_block_gets_pass() {
+    let sanitized = sanitize_cell("def step():\nx = step()");
+    assert_eq!(sanitized.code, "def step():\n    pass\nx = step()");
+    assert!(sanitized.is_valid());
+    assert_eq!(sanitized.changes.len(), 1);
+    assert_eq!(sanitized.changes[0].kind, ChangeKind::EmptyBlock);
+    assert_eq!(sanitized.changes[0].span, Span::new(11, 11));
+    assert_eq!(
+        sanitized.changes[0].message,
+        "inserted `pass` into the empty body of the function definition on line 1"
+    );
+}
+
+#[test]
+fn half_finished_if_gets_pass() {
+    let sanitized = sanitize_cell("x = 1\nif x > 0:\n");
+    assert_eq!(sanitized.code, "x = 1\nif x > 0:\n    pass\n");
+    assert!(sanitized.is_valid());
+}
+
+#[test]
+fn nested_empty_blocks_filled() {
+    let sanitized =
+        sanitize_cell("class A:\n    def f(self):\n    def g(self):\nfor i in x:\nelse:\n");
+    assert!(
+        sanitized.is_valid(),
+        "{:?}\n{}",
+        sanitized.issues,
+        sanitized.code
+    );
+    assert_eq!(
+        sanitized.code,
+        "class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n\
+         for i in x:\n    pass\nelse:\n    pass\n"
+    );
+}
+
+#[test]
+fn tabs_mixed_with_spaces_expanded() {
+    let code = "def f():\n\tx = 1\n    return x\n";
+    let sanitized = sanitize_cell(code);
+    assert_eq!(sanitized.code, "def f():\n    x = 1\n    return x\n");
+    assert_eq!(kinds(code), vec![ChangeKind::Tabs]);
+    assert!(sanitized.is_valid());
+}
+
+#[test]
+fn tabs_inside_string_kept() {
+    let code = "s = '''\n\tkept\n'''\nif s:\n\tprint(s)\n";
+    assert_eq!(
+        sanitize_cell(code).code,
+        "s = '''\n\tkept\n'''\nif s:\n    print(s)\n"
+    );
+}
+
+#[test]
+fn common_indentation_removed() {
+    let code = "    x = 1\n    if x:\n        y = 2\n";
+    let sanitized = sanitize_cell(code);
+    assert_eq!(sanitized.code, "x = 1\nif x:\n    y = 2\n");
+    assert_eq!(kinds(code), vec![ChangeKind::Dedent]);
+}
+
+#[test]
+fn first_line_flush_rest_indented() {
+    let sanitized = sanitize_cell("x = load()\n    y = x + 1\n    z = y * 2");
+    assert_eq!(sanitized.code, "x = load()\ny = x + 1\nz = y * 2");
+}
+
+#[test]
+fn main_guard_replaced_by_body() {
+    let code = "def main():\n    return 1\n\nif __name__ == \"__main__\":\n    result = main()\n    print(result)\n";
+    let sanitized = sanitize_cell(code);
+    assert_eq!(
+        sanitized.code,
+        "def main():\n    return 1\n\nresult = main()\nprint(result)\n"
+    );
+    assert_eq!(kinds(code), vec![ChangeKind::MainGuard]);
+}
+
+#[test]
+fn main_guard_on_one_line() {
+    let code = "if '__main__' == __name__: main()\n";
+    assert_eq!(sanitize_cell(code).code, "main()\n");
+}
+
+#[test]
+fn main_guard_with_else_kept() {
+    let code = "if __name__ == \"__main__\":\n    a()\nelse:\n    b()\n";
+    assert_eq!(sanitize_cell(code).code, code);
+}
+
+#[test]
+fn crlf_line_endings_normalized() {
+    let sanitized = sanitize_cell("x = 1\r\ny = 2\r\n");
+    assert_eq!(sanitized.code, "x = 1\ny = 2\n");
+    assert_eq!(sanitized.changes[0].kind, ChangeKind::LineEndings);
+}
+
+#[test]
+fn syntax_error_reported_with_range() {
+    let sanitized = sanitize_cell("```python\nx = (1,\n```");
+    assert_eq!(sanitized.code, "x = (1,");
+    assert_eq!(sanitized.issues.len(), 1);
+    assert_eq!(sanitized.issues[0].span, Span::new(4, 5));
+    assert_eq!(sanitized.issues[0].message, "`(` was never closed");
+}
+
+#[test]
+fn every_step_together() {
+    let reply = "Sure!\r\n```python\r\n    if __name__ == '__main__':\r\n    \tdef run():\r\n    \trun()\r\n```\r\n";
+    let sanitized = sanitize_cell(reply);
+    assert!(
+        sanitized.is_valid(),
+        "{:?}\n{}",
+        sanitized.issues,
+        sanitized.code
+    );
+    assert_eq!(sanitized.code, "def run():\n    pass\nrun()");
+}
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    for code in [
+        "",
+        "\n",
+        "```",
+        "```python",
+        "\t",
+        "é\t\r\n```\n",
+        "if:\n\t\t",
+        "\u{feff}x=1",
+    ] {
+        let _ = sanitize_cell(code);
+    }
+}
+
+#[test]
+fn unexpected_indent_reported() {
+    let issues = hexa_flowchart::sanitize::syntax_issues(
+        "x = 1\n    y = 2\nif x:\n    a = 1\n      b = 2\n",
+    );
+    let spans: Vec<Span> = issues.iter().map(|issue| issue.span).collect();
+    assert_eq!(spans, vec![Span::new(10, 15), Span::new(38, 43)]);
+    assert_eq!(issues[0].message, "unexpected indent");
+}
