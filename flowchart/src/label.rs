@@ -166,10 +166,14 @@ fn input(label: &str) -> Option<Reading> {
             return None;
         }
         for item in part.split(" and ") {
-            let words: Vec<&str> = item
+            let mut words: Vec<&str> = item
                 .split_whitespace()
                 .filter(|w| !TYPE_WORDS.contains(&w.to_ascii_lowercase().as_str()))
                 .collect();
+            if words.is_empty() {
+                // `Read values`: the type word is the name.
+                words = item.split_whitespace().collect();
+            }
             if words.is_empty() || words.len() > 3 {
                 return None;
             }

@@ -32,6 +32,63 @@ pub struct NotebookOptions {
     pub presets: Vec<(String, String)>,
 }
 
+/// Names of the notebook's own helpers. Each is its usual name unless the chart uses that
+/// name, in which case it gets trailing `_` until it is free: the chart's names win, since
+/// `--set NAME=...` refers to them.
+pub struct Helpers {
+    names: Vec<(&'static str, String)>,
+}
+
+const HELPER_NAMES: &[&str] = &[
+    "flow",
+    "literal",
+    "values",
+    "next_value",
+    "InputExhausted",
+    "run_flow",
+    "printed",
+    "final",
+];
+
+impl Helpers {
+    /// Picks helper names that no chart name takes.
+    pub fn new(chart: &ChartProgram) -> Self {
+        let names = HELPER_NAMES
+            .iter()
+            .map(|&base| {
+                let mut name = base.to_string();
+                while chart.names.contains(&name) {
+                    name.push('_');
+                }
+                (base, name)
+            })
+            .collect();
+        Helpers { names }
+    }
+
+    /// The name used for the helper usually called `base`.
+    pub fn get<'a>(&'a self, base: &'a str) -> &'a str {
+        self.names
+            .iter()
+            .find(|(b, _)| *b == base)
+            .map(|(_, name)| name.as_str())
+            .unwrap_or(base)
+    }
+
+    /// Applies the chosen names to helper code written with the usual names.
+    fn apply(&self, code: &str) -> String {
+        if self.names.iter().all(|(base, name)| base == name) {
+            return code.to_string();
+        }
+        pytext::rename_names(code, |name| {
+            self.names
+                .iter()
+                .find(|(base, new)| *base == name && base != new)
+                .map(|(_, new)| new.clone())
+        })
+    }
+}
+
 /// Builds the cells of the notebook.
 pub fn cells(
     chart: &ChartProgram,
@@ -40,6 +97,7 @@ pub fn cells(
     diagram: &str,
     options: &NotebookOptions,
 ) -> Vec<Cell> {
+    let helper_names = Helpers::new(chart);
     let mut cells = vec![plain("import marimo as mo\n")];
     let mut diagram_cell = plain(&format!(
         "mo.mermaid(\n    {}\n)\n",
@@ -105,16 +163,15 @@ pub fn cells(
         helpers.push_str("\n\n");
         helpers.push_str(VALUES);
     }
+    let mut helpers = helper_names.apply(&helpers);
     let stubs = python::stub_definitions(chart);
     if !stubs.is_empty() {
-        if !helpers.is_empty() {
-            helpers.push_str("\n\n");
-        }
+        helpers.push_str("\n\n");
         helpers.push_str(&stubs);
     }
     cells.push(plain(&helpers));
-    cells.push(flow_cell(chart, program, ids));
-    cells.push(output_cell(chart));
+    cells.push(flow_cell(chart, program, ids, &helper_names));
+    cells.push(output_cell(chart, &helper_names));
     cells
 }
 
@@ -134,27 +191,30 @@ fn line(indent: usize, text: impl Into<String>) -> Line {
     }
 }
 
-fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell {
+fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>, names: &Helpers) -> Cell {
     let mut params = Vec::new();
-    let mut args = vec!["flow".to_string()];
+    let flow = names.get("flow");
+    let mut args = vec![flow.to_string()];
     for input in &chart.inputs {
         if input.repeated {
             params.push(format!("{}_values", input.name));
-            args.push(format!("values({}.value)", input.name));
+            args.push(format!("{}({}.value)", names.get("values"), input.name));
         } else if input.numeric {
             params.push(input.name.clone());
             args.push(format!("{}.value", input.name));
         } else {
             params.push(input.name.clone());
-            args.push(format!("literal({}.value)", input.name));
+            args.push(format!("{}({}.value)", names.get("literal"), input.name));
         }
     }
-    let body = FlowWriter::new(chart, ids.clone(), ReadStyle::Parameter).render(program, 1);
+    let body = FlowWriter::new(chart, ids.clone(), ReadStyle::Parameter)
+        .with_next_value(names.get("next_value"))
+        .render(program, 1);
     let ends_in_return = body
         .last()
         .is_some_and(|l| l.indent == 1 && l.text.starts_with("return"));
     let mut lines: Vec<Line> = vec![
-        line(0, format!("def flow({}):", params.join(", "))),
+        line(0, format!("def {flow}({}):", params.join(", "))),
         line(
             1,
             "# `# node: ID` marks where the code of flowchart node ID starts.",
@@ -168,7 +228,13 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell 
     lines.push(line(0, ""));
     lines.push(line(
         0,
-        format!("printed, final = run_flow({})", args.join(", ")),
+        format!(
+            "{}, {} = {}({})",
+            names.get("printed"),
+            names.get("final"),
+            names.get("run_flow"),
+            args.join(", ")
+        ),
     ));
     let code = python::join_lines(&lines, &ids, 0);
     let code: String = code
@@ -183,25 +249,25 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>) -> Cell 
 }
 
 /// The last cell: what the flow printed and its final variables.
-fn output_cell(chart: &ChartProgram) -> Cell {
+fn output_cell(chart: &ChartProgram, names: &Helpers) -> Cell {
     let hidden: Vec<String> = chart
         .inputs
         .iter()
         .filter(|i| i.repeated)
         .map(|i| pytext::string_literal(&format!("{}_values", i.name)))
         .collect();
-    let hidden = match hidden.as_slice() {
-        [] => "()".to_string(),
-        [one] => format!("({one},)"),
-        many => format!("({})", many.join(", ")),
+    // The iterators behind repeated reads are parameters of the flow, not results.
+    let filter = match hidden.as_slice() {
+        [] => String::new(),
+        [one] => format!("\n            if _name != {one}"),
+        many => format!("\n            if _name not in ({})", many.join(", ")),
     };
     let code = format!(
         r#"if isinstance(final, dict):
     _values = mo.ui.table(
         [
             {{"name": _name, "value": repr(_value)}}
-            for _name, _value in final.items()
-            if _name not in {hidden}
+            for _name, _value in final.items(){filter}
         ],
         selection=None,
     )
@@ -217,7 +283,7 @@ mo.vstack(
 )
 "#
     );
-    plain(&code)
+    plain(&names.apply(&code))
 }
 
 /// Removes the common leading whitespace so `---` front matter starts at column 0.

@@ -95,22 +95,24 @@ pub struct ChartProgram {
     pub stubs: Vec<Stub>,
     /// The control-flow graph handed to structuring.
     pub flow: FlowGraph,
+    /// Every name the chart's code uses, defines or reads, after renaming.
+    pub names: BTreeSet<String>,
 }
 
-/// Names the generated code defines itself; chart names that equal one get a trailing `_`.
+/// Names the generated code needs for itself (modules, marimo, the script's helpers); a
+/// chart name equal to one gets a trailing `_`. The notebook's helper functions instead give
+/// way to chart names (see `marimo::Helpers`).
 pub const RESERVED: &[&str] = &[
     "mo",
+    "marimo",
+    "app",
     "ast",
-    "flow",
-    "literal",
-    "values",
-    "next_value",
-    "InputExhausted",
+    "contextlib",
+    "io",
+    "sys",
     "read_input",
     "PRESETS",
     "main",
-    "app",
-    "marimo",
 ];
 
 fn is_reserved(name: &str) -> bool {
@@ -234,7 +236,12 @@ pub fn build(doc: &Document) -> ChartProgram {
     let mut builder = Builder::new(doc, &readings, &out_edges, &flow);
     builder.implicit = implicit;
     builder.resolve();
+    let mut names = builder.known.clone();
+    names.extend(builder.used.iter().cloned());
+    names.extend(builder.inputs.iter().map(|i| i.name.clone()));
+    names.extend(builder.stubs.iter().map(|s| s.name.clone()));
     ChartProgram {
+        names,
         code: builder.code,
         decisions: builder.decisions,
         inputs: builder.inputs,

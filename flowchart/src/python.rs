@@ -30,6 +30,7 @@ pub struct FlowWriter<'a> {
     chart: &'a ChartProgram,
     ids: Vec<String>,
     style: ReadStyle,
+    next_value: String,
     lines: Vec<Line>,
 }
 
@@ -40,8 +41,15 @@ impl<'a> FlowWriter<'a> {
             chart,
             ids,
             style,
+            next_value: "next_value".to_string(),
             lines: Vec::new(),
         }
+    }
+
+    /// Sets the name of the helper that takes the next value of a repeated read.
+    pub fn with_next_value(mut self, name: &str) -> Self {
+        self.next_value = name.to_string();
+        self
     }
 
     /// Renders the structured program or the state machine at `indent`.
@@ -103,7 +111,8 @@ impl<'a> FlowWriter<'a> {
                         }
                         (ReadStyle::Parameter, true) => {
                             format!(
-                                "{name} = next_value({name}_values, {})",
+                                "{name} = {}({name}_values, {})",
+                                self.next_value,
                                 pytext::string_literal(&name)
                             )
                         }
@@ -458,7 +467,7 @@ pub fn script(
         .any(|c| matches!(c, NodeCode::Read { .. }))
         || chart.inputs.iter().any(|i| i.free);
     if has_reads {
-        out.push_str("\nimport ast\n\n");
+        out.push_str("\nimport ast\nimport sys\n\n");
         let presets: Vec<String> = options
             .presets
             .iter()
@@ -504,7 +513,7 @@ const READ_INPUT: &str = r#"def read_input(name, repeated=False):
         if not isinstance(value, list):
             return value
         raise SystemExit(f"no more preset values for {name}")
-    text = input(f"{name}: ")
+    text = input(f"{name}: " if sys.stdin.isatty() else "")
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -55,7 +55,12 @@ pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
                 .as_ref()
                 .map(|p| p.with_extension("py"))
                 .unwrap_or_else(|| PathBuf::from("stdin.py"));
-            let nodes = NodeMap::from_generated(&generated.line_nodes, &chart.document);
+            let nodes = NodeMap::from_generated(
+                &generated.line_nodes,
+                &chart.document,
+                &source.text,
+                chart.offset,
+            );
             (generated.text, absolute(&path), nodes)
         }
     };
@@ -80,19 +85,25 @@ pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
         failed = true;
         let Some(error) = &cell.error else { continue };
         let line = cell.def_line + error.line_in_cell.unwrap_or(1);
-        let at_node = nodes
-            .at_line(line)
-            .map(|(id, label)| format!(" at flowchart node {id} ({label:?})"))
-            .unwrap_or_default();
-        writeln!(
-            stderr,
-            "{}:{line}:1: error: {}: {} (cell {}{at_node})",
-            source.name,
-            error.ename,
-            error.evalue,
-            cell.index + 1,
-        )
-        .context("failed to write to stderr")?;
+        let node = nodes.at_line(line);
+        let (name, cell_number) = (&source.name, cell.index + 1);
+        let (ename, evalue) = (&error.ename, &error.evalue);
+        let message = match node {
+            Some(node) => match node.position {
+                Some((chart_line, column)) => format!(
+                    "{name}:{chart_line}:{column}: error: {ename}: {evalue} (flowchart node {} \
+                     {:?}; line {line} of the generated notebook)",
+                    node.id, node.label
+                ),
+                None => format!(
+                    "{name}:{line}:1: error: {ename}: {evalue} (cell {cell_number}, flowchart \
+                     node {} {:?})",
+                    node.id, node.label
+                ),
+            },
+            None => format!("{name}:{line}:1: error: {ename}: {evalue} (cell {cell_number})"),
+        };
+        writeln!(stderr, "{message}").context("failed to write to stderr")?;
         write!(stderr, "{}", indent(&error.traceback)).context("failed to write to stderr")?;
     }
     let cancelled = report

@@ -1,6 +1,8 @@
 //! Control-flow graph analysis: entry choice, depth-first back edges, dominators,
 //! post-dominators and natural loops.
 
+use std::collections::HashSet;
+
 /// A control-flow graph over the chart's nodes, plus a virtual entry when the chart has
 /// several starts (its index is the number of chart nodes).
 #[derive(Debug, Clone)]
@@ -242,22 +244,26 @@ pub fn dominates(idom: &[Option<usize>], a: usize, b: usize) -> bool {
     }
 }
 
-/// Nodes of the natural loop with header `header` and the given back-edge sources.
-pub fn natural_loop(cfg: &Cfg, header: usize, sources: &[usize]) -> Vec<bool> {
+/// Predecessor lists of every node.
+pub fn predecessors(cfg: &Cfg) -> Vec<Vec<usize>> {
     let mut preds = vec![Vec::new(); cfg.len()];
     for (from, edges) in cfg.succ.iter().enumerate() {
         for &(_, to) in edges {
             preds[to].push(from);
         }
     }
-    let mut body = vec![false; cfg.len()];
-    body[header] = true;
+    preds
+}
+
+/// Nodes of the natural loop with header `header` and the given back-edge sources.
+pub fn natural_loop(preds: &[Vec<usize>], header: usize, sources: &[usize]) -> HashSet<usize> {
+    let mut body = HashSet::from([header]);
     let mut stack: Vec<usize> = sources.to_vec();
     while let Some(v) = stack.pop() {
-        if std::mem::replace(&mut body[v], true) {
+        if !body.insert(v) {
             continue;
         }
-        stack.extend(preds[v].iter().copied().filter(|&p| !body[p]));
+        stack.extend(preds[v].iter().copied().filter(|p| !body.contains(p)));
     }
     body
 }
@@ -289,8 +295,8 @@ mod tests {
         let a = analyze(&g);
         assert_eq!(a.back_edges, vec![(2, 0)]);
         assert!(a.reducible);
-        let body = natural_loop(&g, 1, &[2]);
-        assert_eq!(body, vec![false, true, true, false]);
+        let body = natural_loop(&predecessors(&g), 1, &[2]);
+        assert_eq!(body, HashSet::from([1, 2]));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 mod graph;
 
+use std::collections::HashSet;
+
 pub use graph::VIRTUAL_EDGE;
 use graph::{Analysis, Cfg};
 
@@ -137,11 +139,12 @@ impl<'a> Emitter<'a> {
             sources[cfg.succ[from][k].1].push(from);
         }
         let mut loops = vec![None; cfg.len()];
+        let preds = graph::predecessors(cfg);
         for (header, srcs) in sources.iter().enumerate() {
             if srcs.is_empty() {
                 continue;
             }
-            let body = graph::natural_loop(cfg, header, srcs);
+            let body = graph::natural_loop(&preds, header, srcs);
             loops[header] = Some(loop_info(flow, cfg, header, body));
         }
         let budget = 8 * cfg.len() + 64;
@@ -319,14 +322,13 @@ impl<'a> Emitter<'a> {
     }
 }
 
-fn loop_info(flow: &FlowGraph, cfg: &Cfg, header: usize, body: Vec<bool>) -> LoopInfo {
+fn loop_info(flow: &FlowGraph, cfg: &Cfg, header: usize, body: HashSet<usize>) -> LoopInfo {
     let mut exits: Vec<(usize, usize)> = Vec::new(); // (target, count)
-    for (node, inside) in body.iter().enumerate() {
-        if !inside {
-            continue;
-        }
+    let mut members: Vec<usize> = body.iter().copied().collect();
+    members.sort_unstable();
+    for node in members {
         for &(_, target) in &cfg.succ[node] {
-            if body[target] {
+            if body.contains(&target) {
                 continue;
             }
             match exits.iter_mut().find(|(t, _)| *t == target) {
@@ -338,8 +340,14 @@ fn loop_info(flow: &FlowGraph, cfg: &Cfg, header: usize, body: Vec<bool>) -> Loo
     let header_is_decision = header < flow.nodes && flow.decision[header] && !flow.action[header];
     let header_edges = &cfg.succ[header];
     if header_is_decision && header_edges.len() == 2 {
-        let inside: Vec<_> = header_edges.iter().filter(|&&(_, t)| body[t]).collect();
-        let outside: Vec<_> = header_edges.iter().filter(|&&(_, t)| !body[t]).collect();
+        let inside: Vec<_> = header_edges
+            .iter()
+            .filter(|(_, t)| body.contains(t))
+            .collect();
+        let outside: Vec<_> = header_edges
+            .iter()
+            .filter(|(_, t)| !body.contains(t))
+            .collect();
         if let ([stay], [exit]) = (inside.as_slice(), outside.as_slice()) {
             return LoopInfo {
                 follow: Some(exit.1),
