@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod check;
 pub mod diagnostic;
+pub mod format;
 pub mod generate;
 pub mod label;
 pub mod marimo;

@@ -26,6 +26,42 @@ pub(super) fn decode_text(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Encodes label text so that [`decode_label`] of it in quotes returns it unchanged: `"`
+/// becomes `#quot;`, a newline becomes `<br>`, and `#`, `&` or `<` that would start an
+/// entity or a `<br>` are written as entities. A leading backtick is encoded too, because
+/// `"`…`"` reads as a markdown string. The text should be trimmed, since decoding trims.
+pub fn encode_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, ch) in text.char_indices() {
+        let rest = &text[i..];
+        let needs_entity = match ch {
+            '"' => {
+                out.push_str("#quot;");
+                continue;
+            }
+            '\n' => {
+                out.push_str("<br>");
+                continue;
+            }
+            // An entity inserted right after `#` or `&` would be read as `##59;`, so those
+            // are encoded too.
+            '#' | '&' => {
+                let next = rest[1..].chars().next();
+                entity_at(rest).is_some() || matches!(next, Some('"' | '#' | '&'))
+            }
+            '<' => line_break_at(rest).is_some(),
+            '`' => i == 0,
+            _ => false,
+        };
+        if needs_entity {
+            out.push_str(&format!("#{};", u32::from(ch)));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// Reads a YAML scalar from `@{ … }` data: `"…"` with backslash escapes, `'…'` with `''`
 /// for a quote, or plain text.
 pub(super) fn yaml_scalar(raw: &str) -> String {
@@ -154,7 +190,7 @@ fn named_entity(name: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::decode_label;
+    use super::{decode_label, encode_text};
 
     #[test]
     fn decodes_entities_and_breaks() {
@@ -163,5 +199,24 @@ mod tests {
         assert_eq!(decode_label("#35; #9829; &lt;x&gt; &#35;"), "# ♥ <x> #");
         assert_eq!(decode_label("\"`**md**`\""), "**md**");
         assert_eq!(decode_label("#unknown; <b>x</b>"), "#unknown; <b>x</b>");
+    }
+
+    #[test]
+    fn encoded_text_decodes_to_itself() {
+        let texts = [
+            "say \"hi\"",
+            "a\nb",
+            "#35; and &amp; stay literal",
+            "<br> literal",
+            "`md`",
+            "x;y[z]",
+            "&\"#",
+            "café ☕ (1) {2}",
+        ];
+        for text in texts {
+            let encoded = encode_text(text);
+            assert!(!encoded.contains('"'), "{encoded}");
+            assert_eq!(decode_label(&format!("\"{encoded}\"")), text, "{encoded}");
+        }
     }
 }

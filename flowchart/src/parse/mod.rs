@@ -19,7 +19,7 @@ use crate::ast::{Document, Node, Shape};
 use crate::diagnostic::Diagnostic;
 use crate::span::{LineIndex, Span};
 
-pub use labels::decode_label;
+pub use labels::{decode_label, encode_text};
 
 /// Parses flowchart text into a document plus diagnostics. Never fails: errors become diagnostics.
 pub fn parse(source: &str) -> Document {
