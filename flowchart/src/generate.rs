@@ -92,7 +92,8 @@ pub fn generate(
             });
         }
     }
-    let program = structure::structure(&chart.flow);
+    let mut program = structure::structure(&chart.flow);
+    crate::counted::rewrite(&mut program, &chart);
     let ids: Vec<String> = doc.nodes.iter().map(|n| n.id.clone()).collect();
     let title = options.title.clone().or_else(|| doc.title.clone());
     let state_machine = matches!(program, Program::StateMachine { .. });

@@ -6,17 +6,21 @@
 
 pub mod ast;
 pub mod check;
+pub mod counted;
 pub mod diagnostic;
 pub mod format;
 pub mod generate;
 pub mod label;
 pub mod marimo;
 pub mod markdown;
+pub mod notebook;
 pub mod parse;
+pub mod policy;
 pub mod program;
 pub mod pyscope;
 pub mod pytext;
 pub mod python;
+pub mod sanitize;
 pub mod span;
 pub mod structure;
 pub mod validate;

@@ -32,6 +32,8 @@ pub struct Branch {
     pub edge: usize,
     /// Python condition, or `None` for the `else` branch.
     pub condition: Option<String>,
+    /// For `subject == value` branches, the value as a `match` pattern.
+    pub case: Option<String>,
 }
 
 /// A decision: a statement to run first (for multi-way stubs) and its branches.
@@ -43,6 +45,27 @@ pub struct Decision {
     pub branches: Vec<Branch>,
     /// The condition as read, for a `while` header.
     pub test: String,
+}
+
+impl Decision {
+    /// The condition under which the decision takes `edge`; the `else` branch gets the
+    /// negation of the others.
+    pub fn condition_for(&self, edge: usize) -> String {
+        let own = self.branches.iter().find(|b| b.edge == edge);
+        if let Some(condition) = own.and_then(|b| b.condition.clone()) {
+            return condition;
+        }
+        let others: Vec<String> = self
+            .branches
+            .iter()
+            .filter_map(|b| b.condition.clone())
+            .collect();
+        match others.as_slice() {
+            [] => "True".into(),
+            [one] => negate(one),
+            many => format!("not ({})", many.join(" or ")),
+        }
+    }
 }
 
 /// An input the flow reads.
@@ -656,14 +679,21 @@ impl<'a> Builder<'a> {
         let mut branches = Vec::new();
         let mut has_else = false;
         for (i, &edge) in edges.iter().enumerate() {
-            let condition = match classes[i] {
+            let (condition, case) = match classes[i] {
                 LabelClass::Else | LabelClass::None if !has_else => {
                     has_else = true;
-                    None
+                    (None, None)
                 }
-                _ => Some(self.case_condition(&subject, &labels[i])),
+                _ => {
+                    let (condition, case) = self.case_condition(&subject, &labels[i]);
+                    (Some(condition), case)
+                }
             };
-            branches.push(Branch { edge, condition });
+            branches.push(Branch {
+                edge,
+                condition,
+                case,
+            });
         }
         // The else branch must come last for if/elif/else.
         branches.sort_by_key(|b| b.condition.is_none());
@@ -674,7 +704,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn case_condition(&mut self, subject: &str, label: &str) -> String {
+    /// The condition of a multi-way branch, and its `match` pattern when it compares the
+    /// subject with a constant.
+    fn case_condition(&mut self, subject: &str, label: &str) -> (String, Option<String>) {
         let label = label.trim();
         let starts_with_operator = ["<=", ">=", "==", "!=", "<", ">"]
             .iter()
@@ -682,21 +714,21 @@ impl<'a> Builder<'a> {
         if starts_with_operator {
             let code = format!("{subject} {label}");
             if pytext::classify(&format!("({code})")) == CodeKind::Expression {
-                return self.expression(&code);
+                return (self.expression(&code), None);
             }
         }
         if let Some(code) = label::condition(label)
             && self.is_value_expression(&code)
             && code.contains(|c: char| "<>=!".contains(c))
         {
-            return self.expression(&code);
+            return (self.expression(&code), None);
         }
-        let value = if label.parse::<f64>().is_ok() {
+        let value = if label.parse::<i64>().is_ok() || label.parse::<f64>().is_ok() {
             label.to_string()
         } else {
             pytext::string_literal(strip_quotes(label))
         };
-        format!("{subject} == {value}")
+        (format!("{subject} == {value}"), Some(value))
     }
 
     /// Variables the chart assigns that shadow a builtin or `mo` get a trailing `_`.
@@ -760,6 +792,7 @@ fn binary_branches(edges: &[usize], classes: &[LabelClass], test: &str) -> Vec<B
         branches.push(Branch {
             edge,
             condition: Some(condition),
+            case: None,
         });
     }
     if let [first, second] = branches.as_mut_slice() {

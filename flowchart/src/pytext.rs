@@ -36,11 +36,15 @@ pub fn string_literal(text: &str) -> String {
     out
 }
 
-/// Renders multi-line `text` as a triple-quoted raw string when that is exact, else as an
-/// escaped triple-quoted string. Used for the diagram and for docstrings.
+/// Renders multi-line `text` as a triple-quoted string that evaluates to exactly `text`:
+/// plain when nothing needs escaping, raw when only backslashes would, escaped otherwise.
+/// Used for the diagram and for docstrings.
 pub fn block_literal(text: &str) -> String {
-    let raw_ok = !text.contains("\"\"\"") && !text.ends_with('"') && !text.ends_with('\\');
-    if raw_ok && !text.contains('\r') {
+    let quotes_ok = !text.contains("\"\"\"") && !text.ends_with('"') && !text.contains('\r');
+    if quotes_ok && !text.contains('\\') {
+        return format!("\"\"\"{text}\"\"\"");
+    }
+    if quotes_ok && !text.ends_with('\\') {
         return format!("r\"\"\"{text}\"\"\"");
     }
     let mut out = String::from("\"\"\"");
@@ -318,7 +322,8 @@ mod tests {
 
     #[test]
     fn block_literal_falls_back_when_raw_breaks() {
-        assert_eq!(block_literal("A --> B"), "r\"\"\"A --> B\"\"\"");
+        assert_eq!(block_literal("A --> B"), "\"\"\"A --> B\"\"\"");
+        assert_eq!(block_literal("A[\\x\\]"), "r\"\"\"A[\\x\\]\"\"\"");
         assert_eq!(
             block_literal("say \"\"\"x"),
             "\"\"\"say \\\"\\\"\\\"x\"\"\""

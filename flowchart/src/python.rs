@@ -130,6 +130,19 @@ impl<'a> FlowWriter<'a> {
     fn stmt(&mut self, stmt: &Stmt, indent: usize) {
         match stmt {
             Stmt::Node(n) => self.node(*n, indent),
+            Stmt::For {
+                header,
+                var,
+                range,
+                body,
+            } => {
+                self.push(
+                    indent,
+                    format!("for {var} in range({range}):"),
+                    Some(*header),
+                );
+                self.block(body, indent + 1);
+            }
             Stmt::Break => self.push(indent, "break", None),
             Stmt::Continue => self.push(indent, "continue", None),
             Stmt::Return => {
@@ -181,26 +194,9 @@ impl<'a> FlowWriter<'a> {
 
     /// The condition under which decision `node` takes `edge`.
     fn edge_condition(&self, node: usize, edge: usize) -> String {
-        let Some(decision) = self.chart.decisions.get(&node) else {
-            return "True".into();
-        };
-        if let Some(cond) = decision
-            .branches
-            .iter()
-            .find(|b| b.edge == edge)
-            .and_then(|b| b.condition.clone())
-        {
-            return cond;
-        }
-        let others: Vec<String> = decision
-            .branches
-            .iter()
-            .filter_map(|b| b.condition.clone())
-            .collect();
-        match others.as_slice() {
-            [] => "True".into(),
-            [one] => program::negate(one),
-            many => format!("not ({})", many.join(" or ")),
+        match self.chart.decisions.get(&node) {
+            Some(decision) => decision.condition_for(edge),
+            None => "True".into(),
         }
     }
 
@@ -213,6 +209,9 @@ impl<'a> FlowWriter<'a> {
         };
         if let Some(before) = &decision.before {
             self.push(indent, before.clone(), Some(node));
+        }
+        if self.match_stmt(node, decision, arms, indent) {
+            return;
         }
         let mut conditioned: Vec<(Option<String>, &[Stmt])> = Vec::new();
         for arm in arms {
@@ -278,6 +277,50 @@ impl<'a> FlowWriter<'a> {
             first = false;
             self.block(body, indent + 1);
         }
+    }
+
+    /// Writes a decision that compares one value with three or more constants as `match`.
+    /// Returns false when the decision does not have that form.
+    fn match_stmt(
+        &mut self,
+        node: usize,
+        decision: &crate::program::Decision,
+        arms: &[crate::structure::Arm],
+        indent: usize,
+    ) -> bool {
+        let cases = decision
+            .branches
+            .iter()
+            .filter(|b| b.case.is_some())
+            .count();
+        let others = decision
+            .branches
+            .iter()
+            .filter(|b| b.condition.is_some() && b.case.is_none());
+        if cases < 3 || others.count() > 0 {
+            return false;
+        }
+        self.push(indent, format!("match {}:", decision.test), Some(node));
+        let mut ordered: Vec<(Option<String>, &[Stmt])> = arms
+            .iter()
+            .map(|arm| {
+                let case = arm.edge.and_then(|edge| {
+                    decision
+                        .branches
+                        .iter()
+                        .find(|b| b.edge == edge)
+                        .and_then(|b| b.case.clone())
+                });
+                (case, arm.body.as_slice())
+            })
+            .collect();
+        ordered.sort_by_key(|(case, _)| case.is_none());
+        for (case, body) in ordered {
+            let pattern = case.unwrap_or_else(|| "_".into());
+            self.push(indent + 1, format!("case {pattern}:"), None);
+            self.block(body, indent + 2);
+        }
+        true
     }
 
     /// Writes a nested `if` that is the whole `else` arm as `elif` arms.

@@ -34,6 +34,19 @@ pub enum Stmt {
         /// True when the loop has no exit at all.
         endless: bool,
     },
+    /// A counted loop `for var in range(start, stop):`, made from a `while` loop whose
+    /// header tests one variable that the node before initialises and the body's last node
+    /// increments (see `counted`).
+    For {
+        /// The header decision node.
+        header: usize,
+        /// The loop variable.
+        var: String,
+        /// The `range(...)` arguments as written.
+        range: String,
+        /// The loop body without the increment.
+        body: Vec<Stmt>,
+    },
     /// `break`
     Break,
     /// `continue`
@@ -388,7 +401,7 @@ fn cleanup(stmts: &mut Vec<Stmt>, tail: Tail) {
                     cleanup(&mut arm.body, inner_tail);
                 }
             }
-            Stmt::While { body, .. } => cleanup(body, Tail::Loop),
+            Stmt::While { body, .. } | Stmt::For { body, .. } => cleanup(body, Tail::Loop),
             _ => {}
         }
     }
@@ -411,7 +424,7 @@ fn ends_in_jump(stmt: &Stmt) -> bool {
                     .all(|arm| arm.body.last().is_some_and(ends_in_jump))
         }
         Stmt::While { endless, body, .. } => *endless && !contains_break(body),
-        Stmt::Node(_) => false,
+        Stmt::Node(_) | Stmt::For { .. } => false,
     }
 }
 
