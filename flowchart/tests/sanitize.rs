@@ -208,3 +208,93 @@ fn unexpected_indent_reported() {
     assert_eq!(spans, vec![Span::new(10, 15), Span::new(38, 43)]);
     assert_eq!(issues[0].message, "unexpected indent");
 }
+
+/// Every case in `tests/fixtures/cells`: `NAME.cell.txt` sanitizes to `NAME.sanitized.txt`;
+/// a notebook `NAME.py` gets the diagnostics in `NAME.expected` (`LINE:COL SEVERITY CODE`,
+/// 1-based, columns in characters) and, when `NAME.fixed.py` exists, `fix_notebook` turns it
+/// into that file. `HEXA_BLESS=1` rewrites the expected files from today's output.
+#[test]
+fn fixture_directory_matches() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cells");
+    let bless = std::env::var_os("HEXA_BLESS").is_some();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/cells exists")
+        .map(|entry| {
+            entry
+                .expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for name in &names {
+        let path = dir.join(name);
+        let read = |path: &std::path::Path| {
+            std::fs::read_to_string(path)
+                .unwrap_or_else(|_| panic!("{} is missing", path.display()))
+        };
+        if let Some(stem) = name.strip_suffix(".cell.txt") {
+            cases += 1;
+            let got = sanitize_cell(&read(&path)).code;
+            let expected_path = dir.join(format!("{stem}.sanitized.txt"));
+            if bless {
+                std::fs::write(&expected_path, &got).expect("writable fixture");
+            } else if got != read(&expected_path) {
+                failures.push(format!("{name}: sanitized to\n{got}"));
+            }
+        } else if let Some(stem) = name.strip_suffix(".py").filter(|s| !s.ends_with(".fixed")) {
+            cases += 1;
+            let text = read(&path);
+            let got = describe_diagnostics(&text);
+            let expected_path = dir.join(format!("{stem}.expected"));
+            if bless {
+                std::fs::write(&expected_path, &got).expect("writable fixture");
+            } else if got != read(&expected_path) {
+                failures.push(format!("{name}: diagnostics\n{got}"));
+            }
+
+            let fixed = hexa_flowchart::notebook::fix_notebook(&text);
+            let fixed_path = dir.join(format!("{stem}.fixed.py"));
+            if bless && !fixed.fixes.is_empty() {
+                std::fs::write(&fixed_path, &fixed.text).expect("writable fixture");
+            } else if fixed_path.exists() && fixed.text != read(&fixed_path) {
+                failures.push(format!("{name}: fixed to\n{}", fixed.text));
+            } else if !fixed_path.exists() && !fixed.fixes.is_empty() && !bless {
+                failures.push(format!(
+                    "{name}: fixes applied but {stem}.fixed.py is missing"
+                ));
+            }
+        }
+    }
+    assert!(
+        cases >= 15,
+        "only {cases} fixture cases found in {}",
+        dir.display()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} fixtures differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn describe_diagnostics(text: &str) -> String {
+    let report = hexa_flowchart::notebook::check_notebook(text, Default::default());
+    let index = hexa_flowchart::LineIndex::new(text);
+    let mut out = String::new();
+    for found in &report.diagnostics {
+        let position = index.position(text, found.diagnostic.span.start);
+        out.push_str(&format!(
+            "{}:{} {} {}\n",
+            position.line + 1,
+            position.char_col + 1,
+            found.diagnostic.severity,
+            found.diagnostic.code
+        ));
+    }
+    out
+}

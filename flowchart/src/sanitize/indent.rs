@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use super::rewrite::Edit;
-use crate::pyscope::{self, SyntaxIssue, SyntaxIssueKind};
+use crate::pyscope::{SyntaxIssue, SyntaxIssueKind};
 use crate::span::Span;
 
 /// Tab widths tried when expanding tabs, the preferred first. Python itself uses 8, editors
