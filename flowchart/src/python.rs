@@ -31,6 +31,7 @@ pub struct FlowWriter<'a> {
     ids: Vec<String>,
     style: ReadStyle,
     next_value: String,
+    pending: bool,
     lines: Vec<Line>,
 }
 
@@ -42,6 +43,7 @@ impl<'a> FlowWriter<'a> {
             ids,
             style,
             next_value: "next_value".to_string(),
+            pending: false,
             lines: Vec::new(),
         }
     }
@@ -336,11 +338,10 @@ impl<'a> FlowWriter<'a> {
     }
 
     fn state_machine(&mut self, entries: &[usize], reason: &str, indent: usize) {
-        self.push(
-            indent,
-            format!("# Written as a state machine because {reason}."),
-            None,
-        );
+        let comment = format!("Written as a state machine because {reason}.");
+        for line in wrap(&comment, 88) {
+            self.push(indent, format!("# {line}"), None);
+        }
         let mut first_ids: Vec<String> = entries
             .iter()
             .map(|&e| pytext::string_literal(&self.ids[e]))
@@ -351,12 +352,21 @@ impl<'a> FlowWriter<'a> {
             first_ids.remove(0)
         };
         self.push(indent, format!("state = {first}"), None);
-        first_ids.reverse();
-        self.push(
-            indent,
-            format!("pending = [{}]", first_ids.join(", ")),
-            None,
-        );
+        // `pending` holds the starts and fan-out branches still to run; most charts need none.
+        let flow = &self.chart.flow;
+        let fans_out = (0..flow.nodes).any(|n| {
+            !self.chart.decisions.contains_key(&n)
+                && flow.edges.iter().filter(|&&(_, from, _)| from == n).count() > 1
+        });
+        self.pending = fans_out || !first_ids.is_empty();
+        if self.pending {
+            first_ids.reverse();
+            self.push(
+                indent,
+                format!("pending = [{}]", first_ids.join(", ")),
+                None,
+            );
+        }
         self.push(indent, "while state is not None:", None);
         let nodes = self.chart.flow.nodes;
         let mut keyword = "if";
@@ -375,11 +385,12 @@ impl<'a> FlowWriter<'a> {
                 .collect();
             let decision = self.chart.decisions.get(&n).filter(|_| targets.len() > 1);
             match (targets.as_slice(), decision) {
-                ([], _) => self.push(
+                ([], _) if self.pending => self.push(
                     indent + 2,
                     "state = pending.pop() if pending else None",
                     None,
                 ),
+                ([], _) => self.push(indent + 2, "state = None", None),
                 ([(_, to)], _) => {
                     let target = pytext::string_literal(&self.ids[*to]);
                     self.push(indent + 2, format!("state = {target}"), None);
@@ -423,6 +434,24 @@ impl<'a> FlowWriter<'a> {
             }
         }
     }
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().map(|l| l.len()).unwrap_or(0);
+        if last > 0 && last + 1 + word.len() > width {
+            lines.push(String::new());
+        }
+        if let Some(line) = lines.last_mut() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }
 
 /// Marker that starts a node's code; `# node: B` follows the first line of node `B`'s code.
