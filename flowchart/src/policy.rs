@@ -12,14 +12,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use crate::diagnostic::Severity;
 use crate::pyscope::{self, named_children};
 use crate::span::Span;
 use crate::validate::CellIssue;
 
-/// What a rule matches and what it reports.
+/// A rule: the calls it matches and what it reports.
 struct Rule {
     code: &'static str,
     /// Qualified names. A trailing `*` matches any suffix (`subprocess.*`, `os.exec*`).
@@ -109,15 +109,22 @@ const PATH_WRITES: &[&str] = &["write_text", "write_bytes", "touch", "mkdir"];
 pub fn check_policy(cells: &[&str]) -> Vec<CellIssue> {
     let mut parser = pyscope::new_parser();
     let trees: Vec<_> = cells.iter().map(|code| parser.parse(code, None)).collect();
+    check_policy_in_trees(cells, &trees)
+}
 
+/// [`check_policy`] on cells already parsed, one tree per cell.
+pub(crate) fn check_policy_in_trees(cells: &[&str], trees: &[Option<Tree>]) -> Vec<CellIssue> {
     let mut names = Names::default();
     for (tree, code) in trees.iter().zip(cells) {
         if let Some(tree) = tree {
             names.collect_imports(tree.root_node(), code);
         }
     }
-    for code in cells {
-        let scope = pyscope::analyze(code);
+    for (tree, code) in trees.iter().zip(cells) {
+        let Some(tree) = tree else {
+            continue;
+        };
+        let scope = pyscope::analyze_tree(tree, code);
         names.assigned.extend(
             scope
                 .defs
@@ -148,11 +155,11 @@ pub fn check_policy(cells: &[&str]) -> Vec<CellIssue> {
             stack.extend(node.named_children(&mut cursor));
         }
     }
-    issues.sort_by(|a, b| (a.cell, a.span).cmp(&(b.cell, b.span)));
+    issues.sort_by_key(|issue| (issue.cell, issue.span));
     issues
 }
 
-/// What the cells' imports and assignments make of each name.
+/// The meaning of names, from the cells' imports and assignments.
 #[derive(Default)]
 struct Names {
     /// Local name to the qualified name it was imported as.
@@ -213,7 +220,7 @@ impl Names {
         }
     }
 
-    /// The qualified name of a callee: `sp.run` becomes `subprocess.run`. `None` for calls on
+    /// Resolves a callee to its qualified name: `sp.run` becomes `subprocess.run`. `None` for calls on
     /// values (`x().y`) and on names a cell assigns.
     fn qualified(&self, node: Node, code: &str) -> Option<String> {
         let mut parts = Vec::new();
@@ -304,7 +311,7 @@ impl Names {
         ))
     }
 
-    /// The literal path a `Path(...)` expression starts from, when it leaves the folder.
+    /// Returns the literal path a `Path(...)` expression starts from, when it leaves the folder.
     fn path_literal(&self, node: Node, code: &str) -> Option<String> {
         match node.kind() {
             "binary_operator" => self.path_literal(node.child_by_field_name("left")?, code),
@@ -341,7 +348,7 @@ fn positional(arguments: Node, index: usize) -> Option<Node> {
         .nth(index)
 }
 
-/// The argument at `index`, or the keyword argument `keyword`.
+/// Finds the argument at `index`, or the keyword argument `keyword`.
 fn argument<'t>(arguments: Node<'t>, index: usize, keyword: &str, code: &str) -> Option<Node<'t>> {
     let by_keyword = named_children(arguments).find(|child| {
         child.kind() == "keyword_argument"
@@ -355,7 +362,7 @@ fn argument<'t>(arguments: Node<'t>, index: usize, keyword: &str, code: &str) ->
     }
 }
 
-/// The value of a plain string literal: no f-string interpolation, no escapes decoded.
+/// Returns the value of a plain string literal: no f-string interpolation, no escapes decoded.
 fn string_value(node: Node, code: &str) -> Option<String> {
     if node.kind() != "string" || named_children(node).any(|child| child.kind() == "interpolation")
     {
@@ -368,7 +375,7 @@ fn string_value(node: Node, code: &str) -> Option<String> {
     Some(content)
 }
 
-/// The path of a string literal that is absolute, starts at the home folder or climbs out
+/// Returns the path of a string literal that is absolute, starts at the home folder or climbs out
 /// with `..`.
 fn outside_path(node: Node, code: &str) -> Option<String> {
     let path = string_value(node, code)?;

@@ -4,7 +4,7 @@
 //! [`sanitize_cell`] runs these steps in order, each on the result of the one before:
 //!
 //! 1. `\r\n` line endings become `\n`.
-//! 2. When the text does not parse and holds a markdown fence tagged `python` (or untagged),
+//! 2. When the text does not parse and contains a markdown fence tagged `python` (or untagged),
 //!    only the fenced code is kept. The prose around it and other fences (`bash`) go.
 //!    Text that parses is never unfenced, so a fence inside a string literal stays.
 //! 3. Tabs in indentation become spaces, with the tab width (4, 8 or 2) that leaves the fewest
@@ -26,6 +26,7 @@ mod indent;
 mod rewrite;
 
 use serde::Serialize;
+use tree_sitter::Tree;
 
 use crate::pyscope::{self, SyntaxIssue};
 use crate::span::Span;
@@ -50,7 +51,7 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    /// The stable code listed in docs/diagnostics.md.
+    /// Returns the stable code listed in docs/diagnostics.md.
     pub fn code(self) -> &'static str {
         match self {
             ChangeKind::Fence => "C001",
@@ -66,7 +67,7 @@ impl ChangeKind {
 /// One thing [`sanitize_cell`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
-    /// What was done.
+    /// The kind of change.
     pub kind: ChangeKind,
     /// The part of the original code it concerns. An insertion has an empty span at the place
     /// it went in.
@@ -81,7 +82,7 @@ pub struct Change {
 pub struct Sanitized {
     /// The cleaned code.
     pub code: String,
-    /// What was changed, in the order the steps ran. Empty when `code` equals the input.
+    /// The changes, in the order the steps ran. Empty when `code` equals the input.
     pub changes: Vec<Change>,
     /// Syntax problems left in `code`, with spans in `code` (not in the input).
     pub issues: Vec<SyntaxIssue>,
@@ -100,6 +101,15 @@ const MAX_PASS_ROUNDS: usize = 8;
 
 /// Cleans up one cell body. Pure, and total: any input gives a result.
 pub fn sanitize_cell(code: &str) -> Sanitized {
+    let issues = syntax_issues(code);
+    if !may_change(code, &issues) {
+        return Sanitized {
+            code: code.to_owned(),
+            changes: Vec::new(),
+            issues,
+        };
+    }
+
     let mut rewriter = Rewriter::new(code);
     let mut changes = Vec::new();
 
@@ -161,11 +171,30 @@ pub fn sanitize_cell(code: &str) -> Sanitized {
 /// Lists the syntax problems of one cell body: [`pyscope::syntax_errors`] plus statements
 /// indented deeper than the one before them ("unexpected indent"), which tree-sitter accepts.
 pub fn syntax_issues(code: &str) -> Vec<SyntaxIssue> {
-    let mut issues = pyscope::syntax_errors(code);
-    issues.extend(indent::unexpected_indents(code));
+    match crate::pytext::parse_python(code) {
+        Some(tree) => syntax_issues_in_tree(&tree, code),
+        None => Vec::new(),
+    }
+}
+
+/// [`syntax_issues`] of a tree parsed from `code`.
+pub(crate) fn syntax_issues_in_tree(tree: &Tree, code: &str) -> Vec<SyntaxIssue> {
+    let mut issues = pyscope::syntax_errors_in_tree(tree, code);
+    issues.extend(indent::unexpected_indents(tree));
     issues.sort_by_key(|issue| (issue.span, issue.message.clone()));
     issues.dedup();
     issues
+}
+
+/// True when [`sanitize_cell`] may change `code`, whose syntax issues are `issues`. False
+/// means it certainly returns `code` unchanged, which saves its parses on clean cells.
+pub(crate) fn may_change(code: &str, issues: &[SyntaxIssue]) -> bool {
+    let first_line = code.lines().find(|line| !line.trim().is_empty());
+    !issues.is_empty()
+        || code.contains('\r')
+        || code.contains('\t')
+        || code.contains("__main__")
+        || first_line.is_some_and(|line| line.starts_with(' '))
 }
 
 /// Sanitizes several cells at once.

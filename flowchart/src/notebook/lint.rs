@@ -2,11 +2,11 @@
 //! in the file.
 
 use serde::Serialize;
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use super::{CellKind, NotebookFile, read_notebook};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pyscope::{self, SyntaxIssueKind};
+use crate::pyscope::{self, SyntaxIssue, SyntaxIssueKind};
 use crate::sanitize::{self, ChangeKind};
 use crate::span::Span;
 use crate::validate::{self, CellIssue};
@@ -28,7 +28,7 @@ pub struct NotebookDiagnostic {
     pub diagnostic: Diagnostic,
 }
 
-/// What [`check_notebook`] found.
+/// The result of [`check_notebook`].
 #[derive(Debug, Clone)]
 pub struct NotebookReport {
     /// The notebook as read.
@@ -61,9 +61,18 @@ pub fn check_notebook(text: &str, options: CheckOptions) -> NotebookReport {
         .collect();
 
     let codes = graph_codes(&notebook);
+    let mut parser = pyscope::new_parser();
+    let trees: Vec<Option<Tree>> = codes.iter().map(|code| parser.parse(code, None)).collect();
     let mut issues = validate::validate_cells(&codes);
-    for (index, code) in codes.iter().enumerate() {
-        for issue in sanitize::syntax_issues(code) {
+    let mut syntax = Vec::with_capacity(codes.len());
+    for (tree, code) in trees.iter().zip(&codes) {
+        let found = tree
+            .as_ref()
+            .map(|tree| sanitize::syntax_issues_in_tree(tree, code));
+        syntax.push(found.unwrap_or_default());
+    }
+    for (index, cell_syntax) in syntax.iter().enumerate() {
+        for issue in cell_syntax.iter().cloned() {
             let already = issues
                 .iter()
                 .any(|other| other.cell == index && other.span == issue.span);
@@ -79,10 +88,10 @@ pub fn check_notebook(text: &str, options: CheckOptions) -> NotebookReport {
         }
     }
     issues.extend(unparsable_issues(&notebook));
-    issues.extend(global_issues(&codes));
+    issues.extend(global_issues(&codes, &trees));
     issues.extend(setup_issues(&notebook, &codes));
-    issues.extend(cleanup_issues(&notebook));
-    for mut issue in crate::policy::check_policy(&codes) {
+    issues.extend(cleanup_issues(&notebook, &syntax));
+    for mut issue in crate::policy::check_policy_in_trees(&codes, &trees) {
         if options.strict {
             issue.severity = Severity::Error;
         }
@@ -116,7 +125,7 @@ pub fn check_notebook(text: &str, options: CheckOptions) -> NotebookReport {
     }
 }
 
-/// The code of each cell as the cell graph sees it. An `app._unparsable_cell` takes no part
+/// Returns the code of each cell as it enters the cell graph. An `app._unparsable_cell` takes no part
 /// in marimo's graph, so it counts as empty.
 pub(super) fn graph_codes(notebook: &NotebookFile) -> Vec<&str> {
     notebook
@@ -184,10 +193,10 @@ fn first_line_len(code: &str) -> usize {
 }
 
 /// `N005` for every `global` statement.
-fn global_issues(codes: &[&str]) -> Vec<CellIssue> {
+fn global_issues(codes: &[&str], trees: &[Option<Tree>]) -> Vec<CellIssue> {
     let mut issues = Vec::new();
-    for (index, code) in codes.iter().enumerate() {
-        let Some(tree) = crate::pytext::parse_python(code) else {
+    for (index, (code, tree)) in codes.iter().zip(trees).enumerate() {
+        let Some(tree) = tree else {
             continue;
         };
         let mut stack = vec![(tree.root_node(), false)];
@@ -239,9 +248,13 @@ fn setup_issues(notebook: &NotebookFile, codes: &[&str]) -> Vec<CellIssue> {
     else {
         return Vec::new();
     };
+    let setup_scope = pyscope::analyze(codes[setup]);
+    if setup_scope.refs.is_empty() {
+        return Vec::new();
+    }
     let scopes: Vec<pyscope::Scope> = codes.iter().map(|code| pyscope::analyze(code)).collect();
     let mut issues = Vec::new();
-    for name in &scopes[setup].refs {
+    for name in &setup_scope.refs {
         let definer = scopes
             .iter()
             .enumerate()
@@ -264,9 +277,16 @@ fn setup_issues(notebook: &NotebookFile, codes: &[&str]) -> Vec<CellIssue> {
 }
 
 /// `C001` to `C006`: what [`sanitize::sanitize_cell`] would change in each cell.
-fn cleanup_issues(notebook: &NotebookFile) -> Vec<CellIssue> {
+/// `syntax` contains each cell's syntax issues, empty for unparsable cells.
+fn cleanup_issues(notebook: &NotebookFile, syntax: &[Vec<SyntaxIssue>]) -> Vec<CellIssue> {
     let mut issues = Vec::new();
     for (index, cell) in notebook.cells.iter().enumerate() {
+        let known = syntax
+            .get(index)
+            .filter(|_| cell.kind != CellKind::Unparsable);
+        if known.is_some_and(|found| !sanitize::may_change(&cell.code, found)) {
+            continue;
+        }
         for change in sanitize::sanitize_cell(&cell.code).changes {
             let message = match change.kind {
                 ChangeKind::Fence => {

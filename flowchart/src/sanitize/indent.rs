@@ -2,7 +2,7 @@
 //! function). Lines that start inside a multi-line string are content, so they are never
 //! touched.
 
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use super::rewrite::Edit;
 use crate::pyscope::{SyntaxIssue, SyntaxIssueKind};
@@ -202,10 +202,7 @@ fn dedent_lines(lines: &[Line], from_row: usize, columns: usize, code: &str) -> 
 
 /// Finds statements indented deeper than the statement before them in the same block, which
 /// CPython rejects with "unexpected indent" and tree-sitter-python 0.25 accepts silently.
-pub(crate) fn unexpected_indents(code: &str) -> Vec<SyntaxIssue> {
-    let Some(tree) = crate::pytext::parse_python(code) else {
-        return Vec::new();
-    };
+pub(crate) fn unexpected_indents(tree: &Tree) -> Vec<SyntaxIssue> {
     let mut issues = Vec::new();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
@@ -248,7 +245,7 @@ fn check_block_columns(block: Node, issues: &mut Vec<SyntaxIssue>) {
     }
 }
 
-/// The part of a node on its first line.
+/// Returns the part of a node on its first line.
 fn first_line_of(node: Node) -> Span {
     let start = node.start_byte();
     if node.end_position().row == node.start_position().row {
