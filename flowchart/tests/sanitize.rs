@@ -298,3 +298,39 @@ fn describe_diagnostics(text: &str) -> String {
     }
     out
 }
+
+/// Truncated and spliced fixture notebooks: reading, checking and fixing must not panic.
+#[test]
+fn notebook_pass_survives_cut_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cells");
+    let texts: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/cells exists")
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let is_notebook = path.extension().is_some_and(|ext| ext == "py");
+            is_notebook
+                .then(|| std::fs::read_to_string(&path).ok())
+                .flatten()
+        })
+        .collect();
+    assert!(texts.len() >= 12);
+    for text in &texts {
+        let cuts = (0..text.len())
+            .step_by(13)
+            .filter(|cut| text.is_char_boundary(*cut));
+        for cut in cuts {
+            let variants = [
+                text[..cut].to_owned(),
+                format!("{}\t)\"\"\"\n{}", &text[..cut], &text[cut..]),
+            ];
+            for variant in variants {
+                let report = hexa_flowchart::notebook::check_notebook(&variant, Default::default());
+                for found in &report.diagnostics {
+                    assert!(found.diagnostic.span.end <= variant.len());
+                }
+                let fixed = hexa_flowchart::notebook::fix_notebook(&variant);
+                let _ = hexa_flowchart::notebook::check_notebook(&fixed.text, Default::default());
+            }
+        }
+    }
+}
