@@ -270,6 +270,7 @@ impl Reader<'_> {
                 cell.body_span = span;
             }
             _ if first_row == last_row => {}
+            // NOTE: escapes in a string that is not raw are kept as written, not decoded.
             _ => {
                 // The code sits on the lines between the quotes, indented by the generator.
                 self.fill_body(
@@ -435,6 +436,8 @@ fn find_app_name(text: &str) -> Option<String> {
 }
 
 /// Splits the file before each line that starts a cell or the run guard, at column 0.
+// NOTE: a top-level string whose lines start with `@app.cell` at column 0 would be split
+// too. marimo's code generator indents cell code, so only hand-written files can do this.
 fn chunks<'a>(text: &'a str, app: &str, line_starts: &[usize]) -> Vec<Chunk<'a>> {
     let markers = [
         format!("@{app}.cell"),
