@@ -29,10 +29,10 @@ pub fn format(doc: &Document) -> String {
     };
     let _ = writeln!(out, "{keyword} {}", direction_name(doc.direction));
 
-    for node in doc.nodes.iter().filter(|node| node.subgraph.is_none()) {
-        let _ = writeln!(out, "{INDENT}{}", node_declaration(node));
-    }
     let tree = SubgraphTree::new(doc);
+    for &node in &tree.top_level_nodes {
+        let _ = writeln!(out, "{INDENT}{}", node_declaration(&doc.nodes[node]));
+    }
     for &root in &tree.roots {
         print_subgraph(doc, &tree, root, &mut out);
     }
@@ -47,13 +47,9 @@ pub fn format(doc: &Document) -> String {
         let _ = writeln!(out, "{INDENT}{}", line.trim_end());
     }
     // Class lines follow the declarations, so the order survives a round trip.
-    let top_level = doc.nodes.iter().filter(|node| node.subgraph.is_none());
-    let grouped = (0..doc.subgraphs.len()).flat_map(|index| {
-        doc.nodes
-            .iter()
-            .filter(move |node| node.subgraph == Some(index))
-    });
-    for node in top_level.chain(grouped) {
+    let grouped = tree.members.iter().flatten();
+    for &node in tree.top_level_nodes.iter().chain(grouped) {
+        let node = &doc.nodes[node];
         for class in &node.classes {
             let line = format!("class {} {class}", node.id);
             let _ = writeln!(out, "{INDENT}{}", line.trim_end());
@@ -74,6 +70,10 @@ fn direction_name(direction: Direction) -> &'static str {
 /// Subgraph nesting: the children of each subgraph and the order in which they close.
 struct SubgraphTree {
     roots: Vec<usize>,
+    /// Nodes outside every subgraph, in document order.
+    top_level_nodes: Vec<usize>,
+    /// The nodes each subgraph holds directly, in document order.
+    members: Vec<Vec<usize>>,
     children: Vec<Vec<usize>>,
     /// Position of each subgraph in closing order, which numbers mermaid's `subGraphN` ids.
     close_order: Vec<usize>,
@@ -104,8 +104,18 @@ impl SubgraphTree {
             stack.push((index, true));
             stack.extend(children[index].iter().rev().map(|&child| (child, false)));
         }
+        let mut top_level_nodes = Vec::new();
+        let mut members = vec![Vec::new(); count];
+        for (index, node) in doc.nodes.iter().enumerate() {
+            match node.subgraph.filter(|&subgraph| subgraph < count) {
+                Some(subgraph) => members[subgraph].push(index),
+                None => top_level_nodes.push(index),
+            }
+        }
         SubgraphTree {
             roots,
+            top_level_nodes,
+            members,
             children,
             close_order,
         }
@@ -124,7 +134,7 @@ fn print_subgraph(doc: &Document, tree: &SubgraphTree, root: usize, out: &mut St
         match step {
             Step::Open(index, depth) => {
                 let subgraph = &doc.subgraphs[index];
-                let indent = INDENT.repeat(depth);
+                let indent = indent(depth);
                 let line = subgraph_line(subgraph, tree.close_order[index]);
                 let _ = writeln!(out, "{indent}{line}");
                 if let Some(direction) = subgraph.direction {
@@ -134,9 +144,9 @@ fn print_subgraph(doc: &Document, tree: &SubgraphTree, root: usize, out: &mut St
                         direction_name(direction)
                     );
                 }
-                let members = doc.nodes.iter().filter(|node| node.subgraph == Some(index));
-                for node in members {
-                    let _ = writeln!(out, "{indent}{INDENT}{}", node_declaration(node));
+                for &node in &tree.members[index] {
+                    let declaration = node_declaration(&doc.nodes[node]);
+                    let _ = writeln!(out, "{indent}{INDENT}{declaration}");
                 }
                 stack.push(Step::Close(depth));
                 for &child in tree.children[index].iter().rev() {
@@ -144,10 +154,16 @@ fn print_subgraph(doc: &Document, tree: &SubgraphTree, root: usize, out: &mut St
                 }
             }
             Step::Close(depth) => {
-                let _ = writeln!(out, "{}end", INDENT.repeat(depth));
+                let _ = writeln!(out, "{}end", indent(depth));
             }
         }
     }
+}
+
+/// Indentation for a nesting depth. It stops growing after 8 levels, so that the output of a
+/// deeply nested chart stays linear in its size.
+fn indent(depth: usize) -> String {
+    INDENT.repeat(depth.min(8))
 }
 
 /// `subgraph id["Title"]`, or `subgraph "Title words"` for a subgraph whose id mermaid made

@@ -41,8 +41,13 @@ struct Arrow {
 }
 
 /// Reads a link starting at `pos` (after whitespace). `Ok(None)` when there is none.
-pub(super) fn scan_link(src: &str, pos: usize) -> Result<Option<LinkToken>, LinkError> {
-    let (id, link_start) = match edge_id(src, pos) {
+/// `word_break` is the offset of the first whitespace or `@` at or after `pos` (or the end).
+pub(super) fn scan_link(
+    src: &str,
+    pos: usize,
+    word_break: usize,
+) -> Result<Option<LinkToken>, LinkError> {
+    let (id, link_start) = match edge_id(src, pos, word_break) {
         Some((id, after)) => (Some(id), after),
         None => (None, pos),
     };
@@ -74,13 +79,14 @@ pub(super) fn scan_link(src: &str, pos: usize) -> Result<Option<LinkToken>, Link
     Ok(Some(token))
 }
 
-/// `e1@` before an arrow: returns the id and the offset after `@`.
-fn edge_id(src: &str, pos: usize) -> Option<(String, usize)> {
+/// `e1@` before an arrow: returns the id and the offset after `@`. The id is the text up to
+/// `word_break`, which must be an `@`.
+fn edge_id(src: &str, pos: usize, word_break: usize) -> Option<(String, usize)> {
+    if !src[word_break..].starts_with('@') {
+        return None;
+    }
     let rest = &src[pos..];
-    let word_len = rest
-        .find(|ch: char| ch.is_whitespace())
-        .unwrap_or(rest.len());
-    let at = rest[..word_len].find('@')?;
+    let at = word_break - pos;
     let id = &rest[..at];
     if id.is_empty() || id.contains('"') || matches!(rest[at + 1..].chars().next(), Some('{' | '"'))
     {
@@ -235,9 +241,21 @@ fn scan_inline_text(
             let text = Span::new(text_start, at);
             return Ok((trim_span(src, text), arrow));
         }
-        at += ch.len_utf8();
+        at += skip_in_run(src, at, ch);
     }
     Err(LinkError::UnclosedText { open, stop: at })
+}
+
+/// How far to move past `ch` at `at` when no closing arrow starts there. Inside a run of
+/// `-` or `=`, every start with 3 or more of the run left reads the same arrow as this one,
+/// and in a run of `.` every start does, so those starts are skipped. Checking each of them
+/// would make a long run cost quadratic time.
+fn skip_in_run(src: &str, at: usize, ch: char) -> usize {
+    match ch {
+        '-' | '=' => count(src, at, ch).saturating_sub(2).max(1),
+        '.' => count(src, at, ch),
+        _ => ch.len_utf8(),
+    }
 }
 
 /// Scans `|label|` at `pos` (the opening `|`): raw text, span and the offset after `|`.

@@ -56,6 +56,10 @@ pub(crate) struct Parser<'a> {
     closed_count: usize,
     edge_ids: HashSet<String>,
     pending: Vec<PendingRef>,
+    /// Last [`Parser::word_break`] search: where it started and what it found.
+    word_break_cache: (usize, usize),
+    /// Last search for the `}%%` that closes a directive: where it started and what it found.
+    directive_end_cache: Option<(usize, Option<usize>)>,
 }
 
 impl<'a> Parser<'a> {
@@ -71,7 +75,41 @@ impl<'a> Parser<'a> {
             closed_count: 0,
             edge_ids: HashSet::new(),
             pending: Vec::new(),
+            word_break_cache: (usize::MAX, 0),
+            directive_end_cache: None,
         }
+    }
+
+    /// Offset of the first whitespace or `@` at or after `pos`, or the end of the text.
+    /// Searches again only when `pos` is outside the last search, so a long line of links
+    /// without spaces (`a-->b-->c…`) costs linear time.
+    fn word_break(&mut self, pos: usize) -> usize {
+        let (from, found) = self.word_break_cache;
+        if from <= pos && pos <= found {
+            return found;
+        }
+        let found = self.src[pos..]
+            .find(|ch: char| ch.is_whitespace() || ch == '@')
+            .map_or(self.src.len(), |i| pos + i);
+        self.word_break_cache = (pos, found);
+        found
+    }
+
+    /// Offset after the first `}%%` at or after `pos`, remembered like [`Parser::word_break`]
+    /// so that many unclosed `%%{` directives cost linear time.
+    fn directive_end(&mut self, pos: usize) -> Option<usize> {
+        if let Some((from, found)) = self.directive_end_cache {
+            let covered = match found {
+                Some(end) => from <= pos && pos + 3 <= end,
+                None => from <= pos,
+            };
+            if covered {
+                return found;
+            }
+        }
+        let found = self.src[pos..].find("}%%").map(|i| pos + i + 3);
+        self.directive_end_cache = Some((pos, found));
+        found
     }
 
     /// `line:column`, both 1-based, column in characters, for messages.

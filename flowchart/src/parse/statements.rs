@@ -86,7 +86,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if cursor.starts_with("%%{") {
-                let end = cursor.rest().find("}%%").map(|i| cursor.pos + i + 3);
+                let end = self.directive_end(cursor.pos);
                 self.pos = end.unwrap_or_else(|| cursor.line_end());
                 continue;
             }

@@ -24,7 +24,8 @@ impl Parser<'_> {
             if cursor.at_statement_end() || cursor.starts_with("%%") {
                 return;
             }
-            let link = match scan_link(self.src, cursor.pos) {
+            let word_break = self.word_break(cursor.pos);
+            let link = match scan_link(self.src, cursor.pos, word_break) {
                 Ok(Some(link)) => link,
                 Ok(None) => {
                     self.not_a_link(cursor.pos);
