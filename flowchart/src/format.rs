@@ -4,7 +4,11 @@
 //! `format(doc)`): front matter, the header, one declaration per node grouped by subgraph,
 //! one edge per line, then `classDef` and `class` statements. Labels are always quoted and
 //! encoded with entities, so parsing the output gives back the same ids, shapes, labels,
-//! edges and subgraph membership.
+//! edges and subgraph membership (`tests/roundtrip.rs` checks this on random charts).
+//!
+//! NOTE: a few ids do not survive a round trip: a node id that starts a statement as a
+//! keyword would (`style-x`, `end-x`, `%%x`), a node id equal to a subgraph id, and subgraph
+//! ids made with entities (see `subgraph_line`).
 //!
 //! What the document does not keep is not printed: comments, `style`, `linkStyle`,
 //! `click`, accessibility lines and the original order of statements.
@@ -72,7 +76,7 @@ struct SubgraphTree {
     roots: Vec<usize>,
     /// Nodes outside every subgraph, in document order.
     top_level_nodes: Vec<usize>,
-    /// The nodes each subgraph holds directly, in document order.
+    /// The nodes directly inside each subgraph, in document order.
     members: Vec<Vec<usize>>,
     children: Vec<Vec<usize>>,
     /// Position of each subgraph in closing order, which numbers mermaid's `subGraphN` ids.
@@ -176,7 +180,7 @@ fn subgraph_line(subgraph: &Subgraph, close_order: usize) -> String {
             .trim_end()
             .to_string();
     }
-    // NOTE: an id that holds `[` or a leading `"` (only reachable through entities, as in
+    // NOTE: an id that contains `[` or starts with `" (only reachable through entities, as in
     // `subgraph a#91;b`) does not survive this form.
     format!(
         "subgraph {}[{}]",
@@ -186,7 +190,7 @@ fn subgraph_line(subgraph: &Subgraph, close_order: usize) -> String {
 }
 
 /// A subgraph title as the subgraph line needs it. Entities cannot be used there, because the
-/// line ends at the first `;`, so a parsed title never holds an entity or a `;` to encode.
+/// line ends at the first `;`, so a parsed title never contains an entity or a `;` to encode.
 fn subgraph_title(title: &str) -> String {
     let text = title.replace('\n', "<br>");
     if title.is_empty() || title.starts_with('`') {
@@ -198,7 +202,7 @@ fn subgraph_title(title: &str) -> String {
     }
 }
 
-/// The declaration of a node: its id with the shape and label it was given, if any.
+/// Prints a node's declaration: its id with the shape and label it was given, if any.
 fn node_declaration(node: &Node) -> String {
     let label = encode_text(&node.label);
     if let Some(name) = node.shape_name.as_deref().filter(|name| *name != "ellipse") {
@@ -247,7 +251,7 @@ fn edge_line(doc: &Document, edge: &Edge) -> Option<String> {
     Some(format!("{from} {id}{}{label} {to}", link_token(edge)))
 }
 
-/// The arrow for an edge's stroke, heads and length (`-->`, `<==>`, `-..-`, `~~~~`).
+/// Builds the arrow for an edge's stroke, heads and length (`-->`, `<==>`, `-..-`, `~~~~`).
 fn link_token(edge: &Edge) -> String {
     let length = edge.length.max(1);
     if edge.stroke == Stroke::Invisible {
