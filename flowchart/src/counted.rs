@@ -166,28 +166,12 @@ fn collect_nodes(
         match stmt {
             Stmt::Node(n) => {
                 nodes.insert(*n);
-                match &chart.code[*n] {
-                    NodeCode::Lines(lines) => {
-                        for line in lines {
-                            assigned.extend(crate::pyscope::analyze(line).defs);
-                            if let Some(target) = pytext::augmented_target(line) {
-                                assigned.insert(target);
-                            }
-                        }
-                    }
-                    NodeCode::Read { names, then } => {
-                        assigned.extend(names.iter().cloned());
-                        for line in then {
-                            assigned.extend(crate::pyscope::analyze(line).defs);
-                        }
-                    }
-                    NodeCode::Nothing => {}
-                }
+                assigned.extend(chart.code[*n].assigned());
             }
             Stmt::If { node, arms } => {
                 nodes.insert(*node);
                 if let Some(before) = chart.decisions.get(node).and_then(|d| d.before.as_ref()) {
-                    assigned.extend(crate::pyscope::analyze(before).defs);
+                    assigned.extend(crate::program::assigned_names(before));
                 }
                 for arm in arms {
                     if !collect_nodes(&arm.body, chart, assigned, nodes) {
@@ -231,19 +215,10 @@ fn used_outside(stmts: &[Stmt], chart: &ChartProgram, var: &str, inside: &BTreeS
         if inside.contains(&n) {
             return false;
         }
-        let mut code: Vec<&String> = match &chart.code[n] {
-            NodeCode::Lines(lines) => lines.iter().collect(),
-            NodeCode::Read { names, then } => names.iter().chain(then.iter()).collect(),
-            NodeCode::Nothing => Vec::new(),
-        };
+        let mut code = chart.code[n].texts();
         if let Some(decision) = chart.decisions.get(&n) {
-            code.extend(
-                decision
-                    .branches
-                    .iter()
-                    .filter_map(|b| b.condition.as_ref()),
-            );
-            code.extend(decision.before.iter());
+            code.extend(decision.branches.iter().filter_map(|b| b.condition.clone()));
+            code.extend(decision.before.iter().cloned());
         }
         code.iter()
             .any(|line| names(line).iter().any(|name| name == var))

@@ -78,7 +78,18 @@ pub fn generate(
     if errors > 0 {
         return Err(GenerateError::InvalidChart(errors));
     }
-    let chart = program::build(doc);
+    let mut chart = program::build(doc);
+    let mut ids: Vec<String> = doc.nodes.iter().map(|n| n.id.clone()).collect();
+    let mut taken = chart.names.clone();
+    let functions = crate::subgraphs::extract(doc, &mut chart, &mut taken);
+    for function in &functions {
+        // Node ids of the function's exit node and of its call node, in the order
+        // `extract` appended them.
+        ids.push(format!("{}_exit", function.name));
+        ids.push(function.name.clone());
+        chart.names.insert(function.name.clone());
+    }
+    chart.functions = functions;
     for (name, _) in &options.presets {
         if !chart.inputs.iter().any(|i| &i.name == name) {
             let names: Vec<&str> = chart.inputs.iter().map(|i| i.name.as_str()).collect();
@@ -94,7 +105,6 @@ pub fn generate(
     }
     let mut program = structure::structure(&chart.flow);
     crate::counted::rewrite(&mut program, &chart);
-    let ids: Vec<String> = doc.nodes.iter().map(|n| n.id.clone()).collect();
     let title = options.title.clone().or_else(|| doc.title.clone());
     let state_machine = matches!(program, Program::StateMachine { .. });
     let inputs = chart.inputs.iter().map(|i| i.name.clone()).collect();
@@ -156,7 +166,13 @@ fn check_cells(cells: &[&str]) -> Result<(), GenerateError> {
 /// Maps script lines back to nodes: a `# node: ID` marker starts a node's lines, which run
 /// until the next marker or a line with less indentation than the marked one.
 fn script_line_nodes(text: &str, doc: &Document) -> Vec<Option<usize>> {
-    marker_line_nodes(text, |id| doc.node_index(id))
+    let index: std::collections::HashMap<&str, usize> = doc
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (node.id.as_str(), i))
+        .collect();
+    marker_line_nodes(text, |id| index.get(id).copied())
 }
 
 /// Line → node from `# node: ID` markers, resolving ids with `lookup`.

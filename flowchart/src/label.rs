@@ -48,6 +48,15 @@ pub fn read_label(label: &str, decision: bool, io_shape: bool) -> Reading {
             None => Reading::Stub,
         };
     }
+    // `print = 5` or `input_value = 3` is code, even though it starts like `Print ...`.
+    if pytext::classify(text) == CodeKind::Statement
+        && !text.to_ascii_lowercase().starts_with("return")
+    {
+        return match statements(label) {
+            Some(lines) => Reading::Statements(lines),
+            None => Reading::Stub,
+        };
+    }
     if let Some(rest) = strip_verb(text, &["return"]) {
         let rest = rest.trim();
         if rest.is_empty() {

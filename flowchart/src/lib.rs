@@ -23,6 +23,7 @@ pub mod python;
 pub mod sanitize;
 pub mod span;
 pub mod structure;
+pub mod subgraphs;
 pub mod validate;
 
 pub use ast::Document;

@@ -213,13 +213,15 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>, names: &
     let ends_in_return = body
         .last()
         .is_some_and(|l| l.indent == 1 && l.text.starts_with("return"));
-    let mut lines: Vec<Line> = vec![
+    let mut lines: Vec<Line> =
+        python::function_definitions(chart, &ids, ReadStyle::Parameter, names.get("next_value"));
+    lines.extend([
         line(0, format!("def {flow}({}):", params.join(", "))),
         line(
             1,
             "# `# node: ID` marks where the code of flowchart node ID starts.",
         ),
-    ];
+    ]);
     lines.extend(body);
     if !ends_in_return {
         lines.push(line(1, "return locals()"));
@@ -286,7 +288,8 @@ mo.vstack(
     plain(&names.apply(&code))
 }
 
-/// Removes the common leading whitespace so `---` front matter starts at column 0.
+/// Removes the common leading whitespace so `---` front matter starts at column 0, and
+/// empties lines that hold only whitespace.
 pub fn dedent(text: &str) -> String {
     let indent = text
         .lines()
@@ -296,7 +299,10 @@ pub fn dedent(text: &str) -> String {
         .unwrap_or(0);
     let mut out = String::new();
     for line in text.trim_matches('\n').lines() {
-        out.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+        // Whitespace-only lines become empty, as marimo writes them back when it saves.
+        if !line.trim().is_empty() {
+            out.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+        }
         out.push('\n');
     }
     out.trim_end().to_string() + "\n"
@@ -307,10 +313,14 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
     let mut out = String::new();
     let mut map: Vec<Option<usize>> = Vec::new();
     let app = match title {
-        Some(title) => format!(
-            "app = marimo.App(width=\"medium\", app_title={})",
-            pytext::string_literal(title)
-        ),
+        Some(title) => {
+            let title = format!("app_title={}", pytext::string_literal(title));
+            tuple_elements(
+                "app = marimo.App(...)",
+                &["width=\"medium\"", &title],
+                false,
+            )
+        }
         None => "app = marimo.App(width=\"medium\")".to_string(),
     };
     let header = format!("import marimo\n\n__generated_with = \"{MARIMO_VERSION}\"\n{app}\n");
@@ -328,48 +338,51 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
             .iter()
             .filter(|r| others.contains(r))
             .collect();
-        let defs: Vec<&String> = scopes[index].defs.iter().collect();
+        // Like marimo's code generator: a cell returns only the names other cells read.
+        let read_elsewhere: BTreeSet<&String> = scopes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != index)
+            .flat_map(|(_, s)| s.refs.iter())
+            .collect();
+        let defs: Vec<&String> = scopes[index]
+            .defs
+            .iter()
+            .filter(|d| read_elsewhere.contains(d))
+            .collect();
         let decorator = if cell.hide_code {
             "@app.cell(hide_code=True)"
         } else {
             "@app.cell"
         };
         let params: Vec<&str> = params.iter().map(|s| s.as_str()).collect();
+        let signature = tuple_elements("def _(...):", &params, false);
         push_text(
             &mut out,
             &mut map,
-            &format!("\n\n{decorator}\ndef _({}):\n", params.join(", ")),
+            &format!("\n\n{decorator}\n{signature}\n"),
             None,
         );
         for (i, line) in cell.code.lines().enumerate() {
             let node = cell.lines.get(i).copied().flatten();
-            let text = if line.is_empty() {
-                "\n".to_string()
+            // Like `textwrap.indent`: lines of only whitespace are not indented.
+            let text = if line.trim().is_empty() {
+                format!("{line}\n")
             } else {
                 format!("    {line}\n")
             };
             push_text(&mut out, &mut map, &text, node);
         }
-        let last_is_import = cell
-            .code
-            .lines()
-            .last()
-            .is_some_and(|l| l.starts_with("import ") || l.starts_with("from "));
-        if last_is_import {
+        if ends_with_definition(&cell.code) {
             push_text(&mut out, &mut map, "\n", None);
         }
+        let defs: Vec<&str> = defs.iter().map(|s| s.as_str()).collect();
         let ret = match defs.as_slice() {
-            [] => "    return\n".to_string(),
-            [one] => format!("    return ({one},)\n"),
-            many => format!(
-                "    return {}\n",
-                many.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            [] => "    return".to_string(),
+            [one] => tuple_elements("    return (...)", &[&format!("{one},")], false),
+            many => tuple_elements("    return (...)", many, true),
         };
-        push_text(&mut out, &mut map, &ret, None);
+        push_text(&mut out, &mut map, &format!("{ret}\n"), None);
     }
     push_text(
         &mut out,
@@ -378,6 +391,51 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
         None,
     );
     (out, map)
+}
+
+/// Longest line marimo's code generator writes before it breaks a tuple over lines.
+const MAX_LINE_LENGTH: usize = 80;
+
+/// Replaces `(...)` in `template` with `items` the way marimo 0.25's code generator does:
+/// on one line when it fits (without parentheses when `naked`), else one item per line.
+fn tuple_elements(template: &str, items: &[&str], naked: bool) -> String {
+    let joined = items.join(", ");
+    let attempt = if naked {
+        template.replace("(...)", &joined)
+    } else {
+        template.replace("(...)", &format!("({joined})"))
+    };
+    if attempt.len() < MAX_LINE_LENGTH {
+        return attempt;
+    }
+    let indent = &template[..template.len() - template.trim_start().len()];
+    let items: Vec<String> = items
+        .iter()
+        .map(|item| format!("{indent}    {}", item.trim_end_matches(',')))
+        .collect();
+    let block = format!("(\n{},\n{indent})", items.join(",\n"));
+    template.replace("(...)", &block)
+}
+
+/// True when the last top-level statement of `code` is an import, `def` or `class`, after
+/// which marimo's code generator leaves a blank line before `return`.
+fn ends_with_definition(code: &str) -> bool {
+    let Some(tree) = pytext::parse_python(code) else {
+        return false;
+    };
+    let root = tree.root_node();
+    let Some(last) = root.named_child(root.named_child_count().saturating_sub(1) as u32) else {
+        return false;
+    };
+    matches!(
+        last.kind(),
+        "import_statement"
+            | "import_from_statement"
+            | "future_import_statement"
+            | "function_definition"
+            | "class_definition"
+            | "decorated_definition"
+    )
 }
 
 fn push_text(out: &mut String, map: &mut Vec<Option<usize>>, text: &str, node: Option<usize>) {

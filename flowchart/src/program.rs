@@ -23,6 +23,70 @@ pub enum NodeCode {
         /// Statements after the read.
         then: Vec<String>,
     },
+    /// Calls the function made from a subgraph.
+    Call(Call),
+}
+
+impl NodeCode {
+    /// The node's code as text lines, for name searches; a call counts as its arguments and
+    /// results.
+    pub fn texts(&self) -> Vec<String> {
+        match self {
+            NodeCode::Nothing => Vec::new(),
+            NodeCode::Lines(lines) => lines.clone(),
+            NodeCode::Read { names, then } => names.iter().chain(then).cloned().collect(),
+            NodeCode::Call(call) => call
+                .params
+                .iter()
+                .chain(&call.returns)
+                .chain(call.reads.iter().map(|(name, _)| name))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Names the node assigns.
+    pub fn assigned(&self) -> BTreeSet<String> {
+        match self {
+            NodeCode::Nothing => BTreeSet::new(),
+            NodeCode::Lines(lines) => lines.iter().flat_map(|l| assigned_names(l)).collect(),
+            NodeCode::Read { names, then } => names
+                .iter()
+                .cloned()
+                .chain(then.iter().flat_map(|l| assigned_names(l)))
+                .collect(),
+            NodeCode::Call(call) => call
+                .returns
+                .iter()
+                .cloned()
+                .chain(call.reads.iter().map(|(name, _)| name.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Names a line binds, the target of an augmented assignment included.
+pub fn assigned_names(line: &str) -> BTreeSet<String> {
+    let mut names = pyscope::analyze(line).defs;
+    names.extend(pyscope::analyze(line).private_defs);
+    if let Some(target) = pytext::augmented_target(line) {
+        names.insert(target);
+    }
+    names
+}
+
+/// A call of a subgraph function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// Function name.
+    pub name: String,
+    /// Variables passed in.
+    pub params: Vec<String>,
+    /// Variables it returns, assigned back in this order.
+    pub returns: Vec<String>,
+    /// Inputs read inside the function, with whether they are repeated reads. In notebooks
+    /// these arrive as parameters too (`name`, or `name_values` for repeated reads).
+    pub reads: Vec<(String, bool)>,
 }
 
 /// The condition under which a decision takes an edge.
@@ -120,6 +184,8 @@ pub struct ChartProgram {
     pub flow: FlowGraph,
     /// Every name the chart's code uses, defines or reads, after renaming.
     pub names: BTreeSet<String>,
+    /// Functions made from subgraphs (filled in by `subgraphs::extract`).
+    pub functions: Vec<crate::subgraphs::Function>,
 }
 
 /// Names the generated code needs for itself (modules, marimo, the script's helpers); a
@@ -198,13 +264,14 @@ fn is_diamond(shape: Shape, shape_name: Option<&str>) -> bool {
 
 /// Builds the program model of a parsed chart.
 pub fn build(doc: &Document) -> ChartProgram {
-    let edges: Vec<(usize, usize, usize)> = doc
+    let direct: Vec<(usize, usize, usize)> = doc
         .edges
         .iter()
         .enumerate()
         .filter(|(_, e)| e.stroke != Stroke::Invisible)
         .map(|(i, e)| (i, e.from, e.to))
         .collect();
+    let (edges, stand_ins) = through_subgraphs(doc, &direct);
     let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); doc.nodes.len()];
     for &(i, from, _) in &edges {
         out_edges[from].push(i);
@@ -229,6 +296,9 @@ pub fn build(doc: &Document) -> ChartProgram {
         .iter()
         .enumerate()
         .map(|(n, node)| {
+            if stand_ins[n] {
+                return Reading::Terminal;
+            }
             let io_shape = matches!(node.shape, Shape::LeanRight | Shape::LeanLeft);
             label::read_label(&node.label, decision[n], io_shape)
         })
@@ -245,6 +315,9 @@ pub fn build(doc: &Document) -> ChartProgram {
         decision,
         start,
         action: vec![false; doc.nodes.len()],
+        excluded: stand_ins,
+        entry: None,
+        rank: (0..doc.nodes.len()).collect(),
     };
     // A plain step with several ways out on a cycle chooses one of them (a retry or a menu);
     // off cycles, several ways out run one after another (a pipeline).
@@ -264,6 +337,7 @@ pub fn build(doc: &Document) -> ChartProgram {
     names.extend(builder.inputs.iter().map(|i| i.name.clone()));
     names.extend(builder.stubs.iter().map(|s| s.name.clone()));
     ChartProgram {
+        functions: Vec::new(),
         names,
         code: builder.code,
         decisions: builder.decisions,
@@ -271,6 +345,62 @@ pub fn build(doc: &Document) -> ChartProgram {
         stubs: builder.stubs,
         flow,
     }
+}
+
+/// Edges to or from a subgraph's id mean its first or last steps: an edge into the
+/// subgraph goes to its entry node (the first with no incoming edge inside it), an edge out of
+/// it leaves from each node with no outgoing edge inside it. Returns the rewired edges and,
+/// per node, whether it only stood for a subgraph (and so is left out of the flow).
+fn through_subgraphs(
+    doc: &Document,
+    edges: &[(usize, usize, usize)],
+) -> (Vec<(usize, usize, usize)>, Vec<bool>) {
+    let mut stand_in: Vec<Option<usize>> = vec![None; doc.nodes.len()];
+    for (s, subgraph) in doc.subgraphs.iter().enumerate() {
+        if let Some(n) = doc.node_index(&subgraph.id)
+            && !doc.nodes[n].has_label
+            && !subgraph.nodes.is_empty()
+        {
+            stand_in[n] = Some(s);
+        }
+    }
+    if stand_in.iter().all(Option::is_none) {
+        return (edges.to_vec(), vec![false; doc.nodes.len()]);
+    }
+    let ends = |s: usize| -> (Option<usize>, Vec<usize>) {
+        let members: BTreeSet<usize> = doc.subgraphs[s]
+            .nodes
+            .iter()
+            .copied()
+            .filter(|&n| stand_in[n].is_none())
+            .collect();
+        let inner = |&&(_, from, to): &&(usize, usize, usize)| {
+            members.contains(&from) && members.contains(&to)
+        };
+        let entry = members
+            .iter()
+            .copied()
+            .find(|&n| !edges.iter().filter(inner).any(|e| e.2 == n));
+        let exits = members
+            .iter()
+            .copied()
+            .filter(|&n| !edges.iter().filter(inner).any(|e| e.1 == n))
+            .collect();
+        (entry, exits)
+    };
+    let mut out = Vec::new();
+    for &(index, from, to) in edges {
+        let froms = match stand_in[from] {
+            Some(s) => ends(s).1,
+            None => vec![from],
+        };
+        let to = match stand_in[to] {
+            Some(s) => ends(s).0.unwrap_or(to),
+            None => to,
+        };
+        out.extend(froms.into_iter().map(|from| (index, from, to)));
+    }
+    (out, stand_in.iter().map(Option::is_some).collect())
 }
 
 fn is_start_word(label: &str) -> bool {
@@ -532,8 +662,12 @@ impl<'a> Builder<'a> {
         }
         let mut parts = Vec::new();
         let mut any_value = false;
-        for piece in pytext::split_top_level(text, ",") {
-            for item in pytext::split_top_level(piece, " and ") {
+        let pieces = pytext::split_top_level(text, ",");
+        let last_piece = pieces.len().saturating_sub(1);
+        for (p, piece) in pieces.into_iter().enumerate() {
+            let items = pytext::split_top_level(piece, " and ");
+            let last_item = items.len().saturating_sub(1);
+            for (i, item) in items.into_iter().enumerate() {
                 let item = item.trim();
                 if item.is_empty() {
                     continue;
@@ -541,6 +675,9 @@ impl<'a> Builder<'a> {
                 if self.is_value_expression(item) {
                     any_value = true;
                     parts.push(self.expression(item));
+                } else if i == last_item && p < last_piece {
+                    // `Print Hello, name` keeps its comma: `print("Hello,", name)`.
+                    parts.push(pytext::string_literal(&format!("{},", strip_quotes(item))));
                 } else {
                     parts.push(pytext::string_literal(strip_quotes(item)));
                 }
@@ -559,13 +696,16 @@ impl<'a> Builder<'a> {
         if is_string_literal(text) {
             return true;
         }
-        let scope = pyscope::analyze(text);
-        !scope.refs.is_empty()
-            && scope
-                .refs
+        // Name tokens, not marimo's refs: a variable named like a builtin (`sum`) counts.
+        let names: Vec<&str> = pytext::name_tokens(text)
+            .into_iter()
+            .map(|(a, b)| &text[a..b])
+            .collect();
+        !names.is_empty()
+            && names
                 .iter()
-                .all(|name| self.known.contains(name) || pyscope::is_builtin(name))
-            && scope.refs.iter().any(|name| self.known.contains(name))
+                .all(|name| self.known.contains(*name) || pyscope::is_builtin(name))
+            && names.iter().any(|name| self.known.contains(*name))
     }
 
     fn decision(&mut self, n: usize, in_cycle: &[bool]) -> Decision {
@@ -743,7 +883,8 @@ impl<'a> Builder<'a> {
             return;
         }
         let rename = |name: &str| clashes.contains(name).then(|| format!("{name}_"));
-        let fix = |line: &String| pytext::rename_names(line, rename);
+        // Calls keep the builtin: `print(...)` from an output node stays `print`.
+        let fix = |line: &String| pytext::rename_variables(line, rename);
         for code in self.code.iter_mut() {
             match code {
                 NodeCode::Lines(lines) => *lines = lines.iter().map(fix).collect(),
@@ -754,7 +895,7 @@ impl<'a> Builder<'a> {
                         .collect();
                     *then = then.iter().map(fix).collect();
                 }
-                NodeCode::Nothing => {}
+                NodeCode::Nothing | NodeCode::Call(_) => {}
             }
         }
         for decision in self.decisions.values_mut() {

@@ -99,6 +99,10 @@ pub fn snake_case(text: &str, max_words: usize) -> Option<String> {
         return None;
     }
     let mut name = words.join("_");
+    // A pasted paragraph must not become a screen-wide function name.
+    name.truncate(40);
+    let name_end = name.trim_end_matches('_').len();
+    name.truncate(name_end);
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "step_");
     }
@@ -145,6 +149,11 @@ pub fn classify(code: &str) -> CodeKind {
         .named_children(&mut cursor)
         .filter(|n| n.kind() != "comment")
         .collect();
+    // A flow runs as an ordinary function: no `global`, `nonlocal` or `await` in labels.
+    let scoped = |n: &Node| matches!(n.kind(), "global_statement" | "nonlocal_statement");
+    if statements.iter().any(scoped) || contains_kind(root, "await") {
+        return CodeKind::Invalid;
+    }
     if let [only] = statements.as_slice() {
         if only.kind() == "expression_statement" && is_bare_annotation(*only) {
             return CodeKind::Invalid;
@@ -154,6 +163,14 @@ pub fn classify(code: &str) -> CodeKind {
         }
     }
     CodeKind::Statement
+}
+
+fn contains_kind(node: Node, kind: &str) -> bool {
+    if node.kind() == kind {
+        return true;
+    }
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|child| contains_kind(child, kind))
 }
 
 /// True for `x: y` with no value: valid Python, but in a label it is text (`Emit: i`).
@@ -275,6 +292,24 @@ pub fn rename_names(code: &str, rename: impl Fn(&str) -> Option<String>) -> Stri
     out
 }
 
+/// Like [`rename_names`], but leaves names that are called (`print(...)`) alone.
+pub fn rename_variables(code: &str, rename: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut last = 0;
+    for (start, end) in name_tokens(code) {
+        if code[end..].trim_start().starts_with('(') {
+            continue;
+        }
+        if let Some(new) = rename(&code[start..end]) {
+            out.push_str(&code[last..start]);
+            out.push_str(&new);
+            last = end;
+        }
+    }
+    out.push_str(&code[last..]);
+    out
+}
+
 /// Splits `text` at top-level occurrences of `separator` (outside brackets and quotes).
 pub fn split_top_level<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
     let mut parts = Vec::new();
@@ -354,6 +389,8 @@ mod tests {
         assert_eq!(classify("Validate the order"), CodeKind::Invalid);
         assert_eq!(classify("lo = 0, hi = 3"), CodeKind::Invalid);
         assert_eq!(classify("Emit: i"), CodeKind::Invalid);
+        assert_eq!(classify("global x"), CodeKind::Invalid);
+        assert_eq!(classify("await f()"), CodeKind::Invalid);
     }
 
     #[test]

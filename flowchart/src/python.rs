@@ -32,6 +32,8 @@ pub struct FlowWriter<'a> {
     style: ReadStyle,
     next_value: String,
     pending: bool,
+    flow: Option<&'a crate::structure::FlowGraph>,
+    return_text: Option<String>,
     lines: Vec<Line>,
 }
 
@@ -44,8 +46,21 @@ impl<'a> FlowWriter<'a> {
             style,
             next_value: "next_value".to_string(),
             pending: false,
+            flow: None,
+            return_text: None,
             lines: Vec::new(),
         }
+    }
+
+    /// Renders a subgraph function's body: its own graph, and `return` with its results.
+    pub fn for_function(
+        mut self,
+        flow: &'a crate::structure::FlowGraph,
+        return_text: String,
+    ) -> Self {
+        self.flow = Some(flow);
+        self.return_text = Some(return_text);
+        self
     }
 
     /// Sets the name of the helper that takes the next value of a repeated read.
@@ -91,6 +106,24 @@ impl<'a> FlowWriter<'a> {
     fn node(&mut self, n: usize, indent: usize) {
         match &self.chart.code[n] {
             NodeCode::Nothing => {}
+            NodeCode::Call(call) => {
+                let mut args = call.params.clone();
+                if self.style == ReadStyle::Parameter {
+                    for (name, repeated) in &call.reads {
+                        args.push(if *repeated {
+                            format!("{name}_values")
+                        } else {
+                            name.clone()
+                        });
+                    }
+                }
+                let invocation = format!("{}({})", call.name, args.join(", "));
+                let text = match call.returns.as_slice() {
+                    [] => invocation,
+                    names => format!("{} = {invocation}", names.join(", ")),
+                };
+                self.push(indent, text, Some(n));
+            }
             NodeCode::Lines(lines) => {
                 for line in lines.clone() {
                     self.push(indent, line, Some(n));
@@ -148,9 +181,10 @@ impl<'a> FlowWriter<'a> {
             Stmt::Break => self.push(indent, "break", None),
             Stmt::Continue => self.push(indent, "continue", None),
             Stmt::Return => {
-                let text = match self.style {
-                    ReadStyle::Parameter => "return locals()",
-                    ReadStyle::Call => "return",
+                let text = match (&self.return_text, self.style) {
+                    (Some(text), _) => text.clone(),
+                    (None, ReadStyle::Parameter) => "return locals()".to_string(),
+                    (None, ReadStyle::Call) => "return".to_string(),
                 };
                 self.push(indent, text, None);
             }
@@ -182,10 +216,24 @@ impl<'a> FlowWriter<'a> {
                         self.push(indent + 2, "break", Some(*h));
                         self.block(body, indent + 1);
                     }
+                    _ if *endless => {
+                        // A notebook cell that never finishes blocks every cell after it.
+                        self.push(
+                            indent,
+                            format!(
+                                "# The chart gives this loop no way out; it stops after \
+                                 {ENDLESS_ROUNDS} rounds here."
+                            ),
+                            None,
+                        );
+                        self.push(
+                            indent,
+                            format!("for _round in range({ENDLESS_ROUNDS}):"),
+                            None,
+                        );
+                        self.block(body, indent + 1);
+                    }
                     _ => {
-                        if *endless {
-                            self.push(indent, "# The chart gives this loop no way out.", None);
-                        }
                         self.push(indent, "while True:", None);
                         self.block(body, indent + 1);
                     }
@@ -353,7 +401,7 @@ impl<'a> FlowWriter<'a> {
         };
         self.push(indent, format!("state = {first}"), None);
         // `pending` holds the starts and fan-out branches still to run; most charts need none.
-        let flow = &self.chart.flow;
+        let flow = self.flow.unwrap_or(&self.chart.flow);
         let fans_out = (0..flow.nodes).any(|n| {
             !self.chart.decisions.contains_key(&n)
                 && flow.edges.iter().filter(|&&(_, from, _)| from == n).count() > 1
@@ -368,16 +416,14 @@ impl<'a> FlowWriter<'a> {
             );
         }
         self.push(indent, "while state is not None:", None);
-        let nodes = self.chart.flow.nodes;
+        let flow = self.flow.unwrap_or(&self.chart.flow);
         let mut keyword = "if";
-        for n in 0..nodes {
+        for n in (0..flow.nodes).filter(|&n| flow.includes(n)) {
             let id = pytext::string_literal(&self.ids[n]);
             self.push(indent + 1, format!("{keyword} state == {id}:"), Some(n));
             keyword = "elif";
             self.node(n, indent + 2);
-            let targets: Vec<(usize, usize)> = self
-                .chart
-                .flow
+            let targets: Vec<(usize, usize)> = flow
                 .edges
                 .iter()
                 .filter(|&&(_, from, _)| from == n)
@@ -436,6 +482,9 @@ impl<'a> FlowWriter<'a> {
     }
 }
 
+/// How many times a loop without any exit runs in generated code.
+pub const ENDLESS_ROUNDS: usize = 10;
+
 /// Splits `text` into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
@@ -474,6 +523,59 @@ pub fn join_lines(lines: &[Line], ids: &[String], base_indent: usize) -> String 
         out.push('\n');
     }
     out
+}
+
+/// Renders the subgraph functions at indent 0, one after another.
+pub fn function_definitions(
+    chart: &ChartProgram,
+    ids: &[String],
+    style: ReadStyle,
+    next_value: &str,
+) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for function in &chart.functions {
+        let mut params = function.params.clone();
+        if style == ReadStyle::Parameter {
+            for (name, repeated) in &function.reads {
+                params.push(if *repeated {
+                    format!("{name}_values")
+                } else {
+                    name.clone()
+                });
+            }
+        }
+        let return_text = match function.returns.as_slice() {
+            [] => "return".to_string(),
+            names => format!("return {}", names.join(", ")),
+        };
+        let plain = |indent, text: String| Line {
+            indent,
+            text,
+            node: None,
+        };
+        lines.push(plain(
+            0,
+            format!("def {}({}):", function.name, params.join(", ")),
+        ));
+        lines.push(plain(
+            1,
+            pytext::block_literal(&function.title.replace('\n', " ")),
+        ));
+        let body = FlowWriter::new(chart, ids.to_vec(), style)
+            .with_next_value(next_value)
+            .for_function(&function.flow, return_text.clone())
+            .render(&function.program, 1);
+        let ends_in_return = body
+            .last()
+            .is_some_and(|l| l.indent == 1 && l.text.starts_with("return"));
+        lines.extend(body);
+        if !ends_in_return && !function.returns.is_empty() {
+            lines.push(plain(1, return_text));
+        }
+        lines.push(plain(0, String::new()));
+        lines.push(plain(0, String::new()));
+    }
+    lines
 }
 
 /// Renders stub function definitions at indent 0.
@@ -552,6 +654,12 @@ pub fn script(
     if !stubs.is_empty() {
         out.push_str("\n\n");
         out.push_str(&stubs);
+    }
+    let functions = function_definitions(chart, &ids, ReadStyle::Call, "next_value");
+    if !functions.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(join_lines(&functions, &ids, 0).trim_end());
+        out.push('\n');
     }
     out.push_str("\n\ndef main():\n");
     out.push_str("    # `# node: ID` marks where the code of flowchart node ID starts.\n");

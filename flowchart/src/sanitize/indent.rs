@@ -280,6 +280,6 @@ mod tests {
     #[test]
     fn string_rows_marked() {
         let rows = string_interior_rows("x = '''\n  a\n'''\ny = 1\n");
-        assert_eq!(rows, vec![false, true, true, false, false]);
+        assert_eq!(rows, vec![false, true, true, false]);
     }
 }

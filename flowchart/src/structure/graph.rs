@@ -18,29 +18,47 @@ pub struct Cfg {
 pub const VIRTUAL_EDGE: usize = usize::MAX;
 
 impl Cfg {
-    /// Builds the graph from chart edges and picks the entry. `preferred_start` marks
-    /// nodes labelled as a start terminal.
-    pub fn new(real: usize, edges: &[(usize, usize, usize)], preferred_start: &[bool]) -> Cfg {
+    /// Builds the graph from chart edges and picks the entry: `entry` when given, then nodes
+    /// without incoming edges (those marked `preferred_start` first), then the first node of
+    /// every part no earlier root reaches, earlier `rank` first (a node's index when `rank`
+    /// has no entry for it). `excluded` nodes are left out entirely.
+    pub fn new(
+        real: usize,
+        edges: &[(usize, usize, usize)],
+        preferred_start: &[bool],
+        excluded: &[bool],
+        entry: Option<usize>,
+        rank: &[usize],
+    ) -> Cfg {
+        let rank_of = |n: usize| rank.get(n).copied().unwrap_or(n);
+        let left_out = |n: usize| excluded.get(n).copied().unwrap_or(false);
         let mut succ = vec![Vec::new(); real];
         let mut indegree = vec![0usize; real];
         for &(index, from, to) in edges {
-            if from < real && to < real {
+            if from < real && to < real && !left_out(from) && !left_out(to) {
                 succ[from].push((index, to));
                 indegree[to] += 1;
             }
         }
-        let mut roots: Vec<usize> = (0..real).filter(|&n| indegree[n] == 0).collect();
-        if let Some(start) = roots.iter().position(|&n| preferred_start[n]) {
-            let start = roots.remove(start);
-            roots.insert(0, start);
-        }
+        let mut roots: Vec<usize> = entry
+            .filter(|&e| e < real && !left_out(e))
+            .into_iter()
+            .collect();
+        let mut sources: Vec<usize> = (0..real)
+            .filter(|&n| indegree[n] == 0 && !left_out(n) && !roots.contains(&n))
+            .collect();
+        sources.sort_by_key(|&n| (!preferred_start[n], rank_of(n)));
+        roots.extend(sources);
         let mut reached = vec![false; real];
+        for n in (0..real).filter(|&n| left_out(n)) {
+            reached[n] = true;
+        }
         for &root in &roots {
             mark_reachable(&succ, root, &mut reached);
         }
         while let Some(next) = (0..real)
             .filter(|&n| !reached[n])
-            .min_by_key(|&n| (!preferred_start[n], n))
+            .min_by_key(|&n| (!preferred_start[n], rank_of(n)))
         {
             roots.push(next);
             mark_reachable(&succ, next, &mut reached);
@@ -278,7 +296,7 @@ mod tests {
             .enumerate()
             .map(|(i, &(a, b))| (i, a, b))
             .collect();
-        Cfg::new(n, &edges, &vec![false; n])
+        Cfg::new(n, &edges, &vec![false; n], &[], None, &[])
     }
 
     #[test]

@@ -92,11 +92,33 @@ pub struct FlowGraph {
     pub start: Vec<bool>,
     /// Nodes with code of their own; a loop header with code cannot be a `while` test.
     pub action: Vec<bool>,
+    /// Nodes left out of this graph (moved into a subgraph function); may be shorter than
+    /// `nodes`, missing entries mean "included".
+    pub excluded: Vec<bool>,
+    /// Where the flow starts, when the caller knows (a subgraph function's entry).
+    pub entry: Option<usize>,
+    /// Source order of nodes for choosing among possible starts; a node without an entry
+    /// ranks by its index.
+    pub rank: Vec<usize>,
+}
+
+impl FlowGraph {
+    /// True when `node` is part of this graph.
+    pub fn includes(&self, node: usize) -> bool {
+        node < self.nodes && !self.excluded.get(node).copied().unwrap_or(false)
+    }
 }
 
 /// Structures the graph; never fails (falls back to a state machine).
 pub fn structure(flow: &FlowGraph) -> Program {
-    let cfg = Cfg::new(flow.nodes, &flow.edges, &flow.start);
+    let cfg = Cfg::new(
+        flow.nodes,
+        &flow.edges,
+        &flow.start,
+        &flow.excluded,
+        flow.entry,
+        &flow.rank,
+    );
     let entries: Vec<usize> = if cfg.entry == flow.nodes {
         cfg.succ[cfg.entry].iter().map(|&(_, t)| t).collect()
     } else {
@@ -389,6 +411,23 @@ enum Tail {
 /// code after a jump, turns `else: if` into `elif`, and flips an `if` with an empty first
 /// arm.
 fn cleanup(stmts: &mut Vec<Stmt>, tail: Tail) {
+    // `if c: ... else: continue` then `break`: the jump after the `if` belongs to the arms
+    // that fall through, so each arm ends in its own jump and the reader sees both exits.
+    for i in 1..stmts.len() {
+        let jump = match &stmts[i] {
+            Stmt::Break | Stmt::Continue | Stmt::Return => stmts[i].clone(),
+            _ => continue,
+        };
+        if let Stmt::If { arms, .. } = &mut stmts[i - 1]
+            && arms.len() > 1
+        {
+            for arm in arms.iter_mut() {
+                if !arm.body.last().is_some_and(ends_in_jump) {
+                    arm.body.push(jump.clone());
+                }
+            }
+        }
+    }
     if let Some(cut) = stmts.iter().position(ends_in_jump) {
         stmts.truncate(cut + 1);
     }
@@ -451,6 +490,9 @@ mod tests {
             decision: (0..n).map(|i| decisions.contains(&i)).collect(),
             start: vec![false; n],
             action: vec![false; n],
+            excluded: Vec::new(),
+            entry: None,
+            rank: Vec::new(),
         }
     }
 
