@@ -73,6 +73,11 @@ pub fn read_source(path: &Path) -> Result<SourceFile, UserError> {
             )],
         }
     })?;
+    // A byte-order mark is not part of the chart.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
     Ok(SourceFile {
         name,
         path: Some(path.to_path_buf()),
@@ -121,9 +126,28 @@ pub struct Chart {
     pub document: Document,
 }
 
-/// Picks the flowchart: the whole file, or the `index`-th (1-based) flowchart fence of a
-/// Markdown file.
+/// Picks the flowchart and parses it, failing on parse errors.
 pub fn chart(source: &SourceFile, index: Option<usize>) -> Result<Chart, UserError> {
+    let chart = parsed(source, index)?;
+    let errors: Vec<&Diagnostic> = chart
+        .document
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    if !errors.is_empty() {
+        let lines = errors
+            .iter()
+            .map(|d| format_diagnostic(source, &chart, d))
+            .collect();
+        return Err(UserError { lines });
+    }
+    Ok(chart)
+}
+
+/// Picks the flowchart (the whole file, or the `index`-th (1-based) flowchart fence of a
+/// Markdown file) and parses it; parse errors stay in the document.
+pub fn parsed(source: &SourceFile, index: Option<usize>) -> Result<Chart, UserError> {
     let (text, offset) = match kind_of(source) {
         Kind::Markdown => {
             let blocks: Vec<_> = markdown::mermaid_blocks(&source.text)
@@ -135,7 +159,13 @@ pub fn chart(source: &SourceFile, index: Option<usize>) -> Result<Chart, UserErr
                 return Err(UserError::at_start(&source.name, "--index counts from 1"));
             }
             match blocks.into_iter().nth(wanted - 1) {
-                Some(block) => (block.text, block.offset),
+                // Blank lines in front of the fence's text make every position the parser
+                // reports, in spans and in messages, a position in the Markdown file.
+                Some(block) => {
+                    let padding = "\n".repeat(block.line);
+                    let offset = block.offset.saturating_sub(block.line);
+                    (padding + &block.text, offset)
+                }
                 None if wanted == 1 => {
                     return Err(UserError::at_start(
                         &source.name,
@@ -161,25 +191,11 @@ pub fn chart(source: &SourceFile, index: Option<usize>) -> Result<Chart, UserErr
         }
     };
     let document = hexa_flowchart::parse(&text);
-    let chart = Chart {
+    Ok(Chart {
         text,
         offset,
         document,
-    };
-    let errors: Vec<&Diagnostic> = chart
-        .document
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    if !errors.is_empty() {
-        let lines = errors
-            .iter()
-            .map(|d| format_diagnostic(source, &chart, d))
-            .collect();
-        return Err(UserError { lines });
-    }
-    Ok(chart)
+    })
 }
 
 /// `FILE:LINE:COL: severity[code]: message` with 1-based line and character column.

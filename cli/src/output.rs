@@ -19,6 +19,14 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
     if path.is_dir() {
         return Err(UserError::at_start(&name, "output path is a directory"));
     }
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        // Renaming over a device or a pipe would replace it with a regular file.
+        return Err(UserError::at_start(
+            &name,
+            "output path is not a regular file; use -o - and redirect",
+        ));
+    }
     if !force && path.exists() {
         return Err(UserError::at_start(
             &name,
@@ -36,6 +44,13 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
         .tempfile_in(dir)
         .map_err(fail)?;
     temp.write_all(text.as_bytes()).map_err(fail)?;
+    // A replaced file keeps its permissions; a new one gets the usual 0644, not the
+    // temporary file's 0600.
+    let permissions = match &existing {
+        Some(metadata) => metadata.permissions(),
+        None => std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    };
+    temp.as_file().set_permissions(permissions).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
     if force {
         temp.persist(path).map_err(|e| fail(e.error))?;

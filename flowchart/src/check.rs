@@ -23,6 +23,8 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     no_way_out(doc, &succ, &pred, &mut out);
     decisions(doc, &out_edges, &mut out);
     typos(doc, &mut out);
+    repeated_branches(doc, &out_edges, &mut out);
+    several_starts(doc, &pred, &mut out);
     duplicate_labels(doc, &mut out);
     out.sort_by_key(|d| (d.span.start, d.code));
     out
@@ -161,6 +163,56 @@ fn decisions(doc: &Document, out_edges: &[Vec<usize>], out: &mut Vec<Diagnostic>
                     ),
                 ));
             }
+        }
+    }
+}
+
+/// W007: two branches of one node with the same label; only the first can be taken.
+fn repeated_branches(doc: &Document, out_edges: &[Vec<usize>], out: &mut Vec<Diagnostic>) {
+    for (i, edges) in out_edges.iter().enumerate() {
+        let mut seen: Vec<String> = Vec::new();
+        for &e in edges {
+            let Some(label) = doc.edges[e]
+                .label
+                .as_deref()
+                .map(|l| l.trim().to_lowercase())
+            else {
+                continue;
+            };
+            if label.is_empty() {
+                continue;
+            }
+            if seen.contains(&label) {
+                out.push(Diagnostic::warning(
+                    "W007",
+                    doc.edges[e].span,
+                    format!(
+                        "`{}` has two branches labelled `{label}`; the second can never be taken",
+                        doc.nodes[i].id
+                    ),
+                ));
+            } else {
+                seen.push(label);
+            }
+        }
+    }
+}
+
+/// W008: more than one start terminal; hexa runs them one after another.
+fn several_starts(doc: &Document, pred: &[Vec<usize>], out: &mut Vec<Diagnostic>) {
+    let starts: Vec<usize> = (0..doc.nodes.len())
+        .filter(|&i| is_start_label(&doc.nodes[i].label) && pred[i].is_empty())
+        .collect();
+    if let [first, rest @ ..] = starts.as_slice() {
+        for &i in rest {
+            out.push(Diagnostic::warning(
+                "W008",
+                doc.nodes[i].id_span,
+                format!(
+                    "second start `{}` (the first is `{}`); the flows run one after another",
+                    doc.nodes[i].id, doc.nodes[*first].id
+                ),
+            ));
         }
     }
 }
@@ -327,6 +379,18 @@ mod tests {
         let found =
             codes("flowchart TD\nA[Load data] --> B[Load data]\nB --> C([End])\nC2([End])\n");
         assert_eq!(found, vec![("W006", "B".to_string())]);
+    }
+
+    #[test]
+    fn repeated_branch_label() {
+        let found = codes("flowchart TD\nA{x > 1} -->|yes| B\nA -->|Yes| C\n");
+        assert_eq!(found, vec![("W007", "-->|Yes|".to_string())]);
+    }
+
+    #[test]
+    fn two_starts() {
+        let found = codes("flowchart TD\nS1([Start]) --> A[a = 1]\nS2([Start]) --> A\n");
+        assert_eq!(found, vec![("W008", "S2".to_string())]);
     }
 
     #[test]

@@ -56,6 +56,14 @@ pub enum GenerateError {
         /// The cell's code.
         code: String,
     },
+    /// A `--set` value that does not fit its input.
+    #[error("invalid value for `{name}`: {message}")]
+    InvalidPreset {
+        /// The input.
+        name: String,
+        /// Why the value does not fit.
+        message: String,
+    },
     /// A `--set` name that the chart does not read.
     #[error("the flowchart has no input named `{name}`; its inputs are: {available}")]
     UnknownPreset {
@@ -80,6 +88,7 @@ pub fn generate(
     }
     let mut chart = program::build(doc);
     let mut ids: Vec<String> = doc.nodes.iter().map(|n| n.id.clone()).collect();
+    ids.extend(chart.extra_ids.iter().cloned());
     let mut taken = chart.names.clone();
     let functions = crate::subgraphs::extract(doc, &mut chart, &mut taken);
     for function in &functions {
@@ -90,18 +99,32 @@ pub fn generate(
         chart.names.insert(function.name.clone());
     }
     chart.functions = functions;
-    for (name, _) in &options.presets {
-        if !chart.inputs.iter().any(|i| &i.name == name) {
-            let names: Vec<&str> = chart.inputs.iter().map(|i| i.name.as_str()).collect();
+    let input_names: Vec<String> = chart.inputs.iter().map(|i| i.name.clone()).collect();
+    let mut presets = Vec::new();
+    for (given, value) in &options.presets {
+        let Some(name) = resolve_input(&input_names, given) else {
             return Err(GenerateError::UnknownPreset {
-                name: name.clone(),
-                available: if names.is_empty() {
+                name: given.clone(),
+                available: if input_names.is_empty() {
                     "(none)".into()
                 } else {
-                    names.join(", ")
+                    input_names.join(", ")
                 },
             });
+        };
+        let numeric = chart
+            .inputs
+            .iter()
+            .any(|i| i.name == name && i.numeric && !i.repeated);
+        if numeric && value.trim().parse::<f64>().is_err() {
+            return Err(GenerateError::InvalidPreset {
+                name: given.clone(),
+                message: format!(
+                    "the chart computes with `{given}`, so it needs a number, not `{value}`"
+                ),
+            });
         }
+        presets.push((name, value.clone()));
     }
     let mut program = structure::structure(&chart.flow);
     crate::counted::rewrite(&mut program, &chart);
@@ -110,8 +133,7 @@ pub fn generate(
     let inputs = chart.inputs.iter().map(|i| i.name.clone()).collect();
     match target {
         Target::Script => {
-            let presets = options
-                .presets
+            let presets = presets
                 .iter()
                 .map(|(name, value)| (name.clone(), python_value(value)))
                 .collect();
@@ -129,7 +151,7 @@ pub fn generate(
         Target::Notebook => {
             let notebook_options = NotebookOptions {
                 title: title.clone(),
-                presets: options.presets.clone(),
+                presets: presets.clone(),
             };
             let cells = marimo::cells(&chart, &program, ids, diagram, &notebook_options);
             let codes: Vec<&str> = cells.iter().map(|c| c.code.as_str()).collect();
@@ -195,6 +217,16 @@ pub fn marker_line_nodes<T: Clone>(
             current.as_ref().map(|(node, _)| node.clone())
         })
         .collect()
+}
+
+/// The input a `--set` name refers to: the name itself, or the name with the `_` hexa adds
+/// when a chart variable shadows a builtin (`sum` is written `sum_`).
+pub fn resolve_input(inputs: &[String], given: &str) -> Option<String> {
+    if inputs.iter().any(|name| name == given) {
+        return Some(given.to_string());
+    }
+    let renamed = format!("{given}_");
+    inputs.iter().find(|name| **name == renamed).cloned()
 }
 
 /// Renders a `--set` value as Python: a literal as written, anything else as a string.

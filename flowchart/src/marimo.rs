@@ -111,10 +111,15 @@ pub fn cells(
             .iter()
             .find(|(name, _)| *name == input.name)
             .map(|(_, v)| v.as_str());
+        // The label shows the chart's own name, without the `_` added to avoid a builtin.
+        let shown = match input.name.strip_suffix('_') {
+            Some(base) if !base.is_empty() && !base.ends_with('_') => base,
+            _ => input.name.as_str(),
+        };
         let label = if input.repeated {
-            format!("{} (one value per read, separated by commas)", input.name)
+            format!("{shown} (one value per read, separated by commas)")
         } else {
-            input.name.clone()
+            shown.to_string()
         };
         let widget = match preset {
             Some(value)
@@ -134,7 +139,7 @@ pub fn cells(
             }
             _ => format!(
                 "mo.ui.text(value={}, label={})",
-                pytext::string_literal(preset.unwrap_or("")),
+                pytext::string_literal(widget_text(preset.unwrap_or(""))),
                 pytext::string_literal(&label)
             ),
         };
@@ -173,6 +178,22 @@ pub fn cells(
     cells.push(flow_cell(chart, program, ids, &helper_names));
     cells.push(output_cell(chart, &helper_names));
     cells
+}
+
+/// The text a text widget shows for a `--set` value: a quoted string without its quotes,
+/// anything else as written (the flow reads the text as a Python literal).
+fn widget_text(value: &str) -> &str {
+    let trimmed = value.trim();
+    for quote in ['"', '\''] {
+        if trimmed.len() >= 2
+            && trimmed.starts_with(quote)
+            && trimmed.ends_with(quote)
+            && !trimmed[1..trimmed.len() - 1].contains(quote)
+        {
+            return &trimmed[1..trimmed.len() - 1];
+        }
+    }
+    value
 }
 
 fn plain(code: &str) -> Cell {
@@ -474,7 +495,7 @@ const RUN_FLOW_WITH_VALUES: &str = r#"def run_flow(flow, *args):
         try:
             result = flow(*args)
         except InputExhausted as error:
-            print(error)
+            print(error, file=sys.stderr)
             result = None
     return printed.getvalue(), result
 "#;

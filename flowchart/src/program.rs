@@ -184,6 +184,8 @@ pub struct ChartProgram {
     pub flow: FlowGraph,
     /// Every name the chart's code uses, defines or reads, after renaming.
     pub names: BTreeSet<String>,
+    /// Ids of the nodes hexa adds after the chart's own (see `missing_branches`).
+    pub extra_ids: Vec<String>,
     /// Functions made from subgraphs (filled in by `subgraphs::extract`).
     pub functions: Vec<crate::subgraphs::Function>,
 }
@@ -336,15 +338,64 @@ pub fn build(doc: &Document) -> ChartProgram {
     names.extend(builder.used.iter().cloned());
     names.extend(builder.inputs.iter().map(|i| i.name.clone()));
     names.extend(builder.stubs.iter().map(|s| s.name.clone()));
+    let (mut code, mut decisions, inputs, stubs) = (
+        builder.code,
+        builder.decisions,
+        builder.inputs,
+        builder.stubs,
+    );
+    let extra_ids = missing_branches(doc, &out_edges, &mut flow, &mut code, &mut decisions);
     ChartProgram {
         functions: Vec::new(),
+        extra_ids,
         names,
-        code: builder.code,
-        decisions: builder.decisions,
-        inputs: builder.inputs,
-        stubs: builder.stubs,
+        code,
+        decisions,
+        inputs,
+        stubs,
         flow,
     }
+}
+
+/// A decision with only a `yes` (or only a `no`) edge ends the flow on the other answer:
+/// gives it an `else` edge to a new end node. Returns the ids of the added nodes.
+fn missing_branches(
+    doc: &Document,
+    out_edges: &[Vec<usize>],
+    flow: &mut FlowGraph,
+    code: &mut Vec<NodeCode>,
+    decisions: &mut BTreeMap<usize, Decision>,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (n, edges) in out_edges.iter().enumerate() {
+        let [edge] = edges.as_slice() else { continue };
+        let answered = matches!(
+            classify_edge_label(doc.edges[*edge].label.as_deref()),
+            LabelClass::Yes | LabelClass::No
+        );
+        let Some(decision) = decisions
+            .get_mut(&n)
+            .filter(|_| answered && flow.includes(n))
+        else {
+            continue;
+        };
+        let end = flow.nodes;
+        let synthetic_edge = doc.edges.len() + ids.len();
+        flow.nodes += 1;
+        flow.edges.push((synthetic_edge, n, end));
+        for list in [&mut flow.decision, &mut flow.start, &mut flow.action] {
+            list.resize(flow.nodes, false);
+        }
+        flow.rank.push(end);
+        code.push(NodeCode::Nothing);
+        decision.branches.push(Branch {
+            edge: synthetic_edge,
+            condition: None,
+            case: None,
+        });
+        ids.push(format!("{}_end", doc.nodes[n].id));
+    }
+    ids
 }
 
 /// Edges to or from a subgraph's id mean its first or last steps: an edge into the

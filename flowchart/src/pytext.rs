@@ -170,7 +170,8 @@ fn contains_kind(node: Node, kind: &str) -> bool {
         return true;
     }
     let mut cursor = node.walk();
-    node.children(&mut cursor).any(|child| contains_kind(child, kind))
+    node.children(&mut cursor)
+        .any(|child| contains_kind(child, kind))
 }
 
 /// True for `x: y` with no value: valid Python, but in a label it is text (`Emit: i`).

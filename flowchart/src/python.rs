@@ -272,9 +272,19 @@ impl<'a> FlowWriter<'a> {
                     .find(|b| b.edge == edge)
                     .and_then(|b| b.condition.clone())
             });
-            conditioned.push((condition, &arm.body));
+            // An arm of nodes without code (an end, a terminal) writes nothing.
+            let body: &[Stmt] = if self.is_silent(&arm.body) {
+                &[]
+            } else {
+                &arm.body
+            };
+            conditioned.push((condition, body));
         }
         conditioned.sort_by_key(|(c, _)| c.is_none());
+        if conditioned.iter().all(|(_, body)| body.is_empty()) {
+            // Both ways lead to the same place: the decision changes nothing.
+            return;
+        }
         if conditioned.len() == 2 && conditioned[0].1.is_empty() && conditioned[1].0.is_none() {
             let test = conditioned[0].0.clone().unwrap_or_else(|| "True".into());
             conditioned = vec![(Some(program::negate(&test)), conditioned[1].1)];
@@ -373,6 +383,14 @@ impl<'a> FlowWriter<'a> {
         true
     }
 
+    /// True when `stmts` write no line: only nodes without code.
+    fn is_silent(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().all(|stmt| match stmt {
+            Stmt::Node(n) => matches!(self.chart.code[*n], NodeCode::Nothing),
+            _ => false,
+        })
+    }
+
     /// Writes a nested `if` that is the whole `else` arm as `elif` arms.
     fn elif_chain(&mut self, node: usize, arms: &[crate::structure::Arm], indent: usize) {
         let start = self.lines.len();
@@ -417,12 +435,13 @@ impl<'a> FlowWriter<'a> {
         }
         self.push(indent, "while state is not None:", None);
         let flow = self.flow.unwrap_or(&self.chart.flow);
-        let mut keyword = "if";
+        // `match` keeps the dispatch flat: a long `elif` chain nests in Python's syntax tree
+        // and overflows the recursion limit of tools that walk it.
+        self.push(indent + 1, "match state:", None);
         for n in (0..flow.nodes).filter(|&n| flow.includes(n)) {
             let id = pytext::string_literal(&self.ids[n]);
-            self.push(indent + 1, format!("{keyword} state == {id}:"), Some(n));
-            keyword = "elif";
-            self.node(n, indent + 2);
+            self.push(indent + 2, format!("case {id}:"), Some(n));
+            self.node(n, indent + 3);
             let targets: Vec<(usize, usize)> = flow
                 .edges
                 .iter()
@@ -432,18 +451,18 @@ impl<'a> FlowWriter<'a> {
             let decision = self.chart.decisions.get(&n).filter(|_| targets.len() > 1);
             match (targets.as_slice(), decision) {
                 ([], _) if self.pending => self.push(
-                    indent + 2,
+                    indent + 3,
                     "state = pending.pop() if pending else None",
                     None,
                 ),
-                ([], _) => self.push(indent + 2, "state = None", None),
+                ([], _) => self.push(indent + 3, "state = None", None),
                 ([(_, to)], _) => {
                     let target = pytext::string_literal(&self.ids[*to]);
-                    self.push(indent + 2, format!("state = {target}"), None);
+                    self.push(indent + 3, format!("state = {target}"), None);
                 }
                 (_, Some(d)) => {
                     if let Some(before) = &d.before {
-                        self.push(indent + 2, before.clone(), Some(n));
+                        self.push(indent + 3, before.clone(), Some(n));
                     }
                     let mut word = "if";
                     let mut branches = d.branches.clone();
@@ -455,12 +474,12 @@ impl<'a> FlowWriter<'a> {
                             .map(|&(_, t)| t);
                         let Some(to) = to else { continue };
                         match branch.condition {
-                            Some(c) => self.push(indent + 2, format!("{word} {c}:"), Some(n)),
-                            None => self.push(indent + 2, "else:", None),
+                            Some(c) => self.push(indent + 3, format!("{word} {c}:"), Some(n)),
+                            None => self.push(indent + 3, "else:", None),
                         }
                         word = "elif";
                         let target = pytext::string_literal(&self.ids[to]);
-                        self.push(indent + 3, format!("state = {target}"), None);
+                        self.push(indent + 4, format!("state = {target}"), None);
                     }
                 }
                 (many, None) => {
@@ -471,11 +490,11 @@ impl<'a> FlowWriter<'a> {
                         .map(|&(_, t)| pytext::string_literal(&self.ids[t]))
                         .collect();
                     self.push(
-                        indent + 2,
+                        indent + 3,
                         format!("pending.extend([{}])", rest.join(", ")),
                         None,
                     );
-                    self.push(indent + 2, format!("state = {first}"), None);
+                    self.push(indent + 3, format!("state = {first}"), None);
                 }
             }
         }
@@ -688,11 +707,12 @@ const READ_INPUT: &str = r#"def read_input(name, repeated=False):
         value = PRESETS[name]
         if not repeated:
             return value
-        if isinstance(value, list) and value:
-            return value.pop(0)
-        if not isinstance(value, list):
-            return value
-        raise SystemExit(f"no more preset values for {name}")
+        # A repeated read takes the next value of a list preset; a single value counts once.
+        remaining = value if isinstance(value, list) else [value]
+        if not remaining:
+            raise SystemExit(f"no more preset values for {name}")
+        PRESETS[name] = remaining[1:]
+        return remaining[0]
     text = input(f"{name}: " if sys.stdin.isatty() else "")
     try:
         return ast.literal_eval(text)

@@ -128,19 +128,8 @@ fn chart_findings(
     source: &input::SourceFile,
     index: Option<usize>,
 ) -> Result<Vec<Finding>, UserError> {
-    let chart = match input::chart(source, index) {
-        Ok(chart) => chart,
-        Err(_) if matches!(input::kind_of(source), Kind::Mermaid) => {
-            // Parse errors are findings here, not a failure to run the command.
-            let document = hexa_flowchart::parse(&source.text);
-            input::Chart {
-                text: source.text.clone(),
-                offset: 0,
-                document,
-            }
-        }
-        Err(error) => return Err(error),
-    };
+    // Parse errors are findings here, not a failure to run the command.
+    let chart = input::parsed(source, index)?;
     let mut diagnostics = chart.document.diagnostics.clone();
     if !chart.document.has_errors() {
         diagnostics.extend(hexa_flowchart::check(&chart.document));

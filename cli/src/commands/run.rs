@@ -24,9 +24,9 @@ pub struct RunArgs {
     /// In a Markdown file, use the N-th flowchart fence (counting from 1).
     #[arg(long, value_name = "N")]
     pub index: Option<usize>,
-    /// Stop a cell that runs longer than this many seconds.
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<f64>,
+    /// Stop the run when it takes longer than this many seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
 }
 
 /// Runs the command and returns the process exit code.
@@ -64,15 +64,28 @@ pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
             (generated.text, absolute(&path), nodes)
         }
     };
+    let inputs = widget_inputs(&notebook, &args.set);
     let bridge = python::start(python_flag)?;
-    let timeout = args.timeout.map(Duration::from_secs_f64);
+    let timeout = args.timeout;
     let request = RunRequest {
         source: notebook,
         filename: filename.clone(),
-        inputs: args.set.clone(),
+        inputs,
         on_cell: Some(Box::new(print_cell)),
         timeout,
     };
+    // The first Ctrl-C interrupts the running cell, and the report shows it as interrupted;
+    // a second one exits at once (a cell blocked in native code ignores the interrupt).
+    let interrupter = bridge.clone();
+    let presses = std::sync::atomic::AtomicUsize::new(0);
+    if let Err(error) = ctrlc::set_handler(move || {
+        if presses.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        interrupter.interrupt();
+    }) {
+        tracing::warn!(%error, "Ctrl-C handler not installed");
+    }
     let report = bridge
         .run(request)
         .map_err(|e| UserError::at_start(&source.name, e))?;
@@ -118,7 +131,36 @@ pub fn run(args: &RunArgs, python_flag: Option<&Path>) -> anyhow::Result<i32> {
         )
         .context("failed to write to stderr")?;
     }
-    Ok(if failed { 1 } else { 0 })
+    Ok(if failed || cancelled > 0 { 1 } else { 0 })
+}
+
+/// Maps `--set` names to the widgets of a hexa notebook: `sum` sets the widget `sum_` that
+/// hexa wrote for a chart variable named like a builtin. Other names pass unchanged.
+fn widget_inputs(notebook: &str, set: &[(String, String)]) -> Vec<(String, String)> {
+    let widgets: Vec<String> = notebook
+        .lines()
+        .filter_map(|line| line.strip_prefix("    ")?.split_once(" = mo.ui."))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    set.iter()
+        .map(|(name, value)| {
+            let resolved = generate::resolve_input(&widgets, name).unwrap_or_else(|| name.clone());
+            (resolved, value.clone())
+        })
+        .collect()
+}
+
+/// Reads `--timeout`: a positive, finite number of seconds.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 31_536_000.0 {
+        return Err(format!(
+            "`{text}` is not a positive number of seconds up to a year"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 fn print_cell(cell: &CellResult) {

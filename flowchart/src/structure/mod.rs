@@ -109,6 +109,24 @@ impl FlowGraph {
     }
 }
 
+/// Deepest nesting of blocks kept as nested code. CPython's tokenizer rejects 100 levels of
+/// indentation, and marimo's own analysis hit Python's recursion limit on an `elif` chain of
+/// about 200 arms (each arm nests one level in Python's syntax tree).
+pub const MAX_DEPTH: usize = 40;
+
+/// How deeply `stmts` nest blocks.
+fn depth(stmts: &[Stmt]) -> usize {
+    stmts
+        .iter()
+        .map(|stmt| match stmt {
+            Stmt::If { arms, .. } => 1 + arms.iter().map(|a| depth(&a.body)).max().unwrap_or(0),
+            Stmt::While { body, .. } | Stmt::For { body, .. } => 1 + depth(body),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Structures the graph; never fails (falls back to a state machine).
 pub fn structure(flow: &FlowGraph) -> Program {
     let cfg = Cfg::new(
@@ -141,6 +159,15 @@ pub fn structure(flow: &FlowGraph) -> Program {
     match emitter.seq(cfg.entry, &Ctx::default(), &mut out, false) {
         Ok(()) => {
             cleanup(&mut out, Tail::Function);
+            if depth(&out) > MAX_DEPTH {
+                return Program::StateMachine {
+                    entries,
+                    reason: format!(
+                        "its decisions and loops nest more than {MAX_DEPTH} levels deep, past \
+                         what Python and marimo parse reliably"
+                    ),
+                };
+            }
             Program::Structured(out)
         }
         Err(reason) => Program::StateMachine { entries, reason },
