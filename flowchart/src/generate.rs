@@ -10,12 +10,14 @@ use crate::structure::{self, Program};
 use crate::validate::{self, CellIssue};
 
 /// What to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// A marimo notebook (`.py`).
     Notebook,
     /// A plain Python script.
     Script,
+    /// A module with one importable function of this name; the inputs are its parameters.
+    Function(String),
 }
 
 /// Generation options.
@@ -40,6 +42,27 @@ pub struct Generated {
     pub inputs: Vec<String>,
 }
 
+impl Generated {
+    /// The source map by node: for each chart node index, the 1-based, inclusive line ranges
+    /// of the generated text that came from it (a node copied into two branches has two).
+    pub fn node_ranges(&self) -> std::collections::BTreeMap<usize, Vec<(usize, usize)>> {
+        let mut ranges: std::collections::BTreeMap<usize, Vec<(usize, usize)>> = Default::default();
+        let mut previous: Option<usize> = None;
+        for (index, node) in self.line_nodes.iter().enumerate() {
+            let line = index + 1;
+            if let Some(node) = *node {
+                let list = ranges.entry(node).or_default();
+                match list.last_mut() {
+                    Some(range) if previous == Some(node) && range.1 + 1 == line => range.1 = line,
+                    _ => list.push((line, line)),
+                }
+            }
+            previous = *node;
+        }
+        ranges
+    }
+}
+
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -55,6 +78,14 @@ pub enum GenerateError {
         message: String,
         /// The cell's code.
         code: String,
+    },
+    /// `--function NAME` with a name that is not a Python identifier or that the chart uses.
+    #[error(
+        "`{name}` cannot name the function: it must be a Python identifier the chart does not use"
+    )]
+    InvalidFunctionName {
+        /// The name given.
+        name: String,
     },
     /// A `--set` value that does not fit its input.
     #[error("invalid value for `{name}`: {message}")]
@@ -132,6 +163,20 @@ pub fn generate(
     let state_machine = matches!(program, Program::StateMachine { .. });
     let inputs = chart.inputs.iter().map(|i| i.name.clone()).collect();
     match target {
+        Target::Function(name) => {
+            if !pytext::is_identifier(&name) || chart.names.contains(&name) {
+                return Err(GenerateError::InvalidFunctionName { name });
+            }
+            let text = python::function_module(&chart, &program, ids, &name, title.as_deref());
+            check_cells(&[text.as_str()])?;
+            let line_nodes = script_line_nodes(&text, doc);
+            Ok(Generated {
+                text,
+                line_nodes,
+                state_machine,
+                inputs,
+            })
+        }
         Target::Script => {
             let presets = presets
                 .iter()

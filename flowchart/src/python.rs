@@ -636,6 +636,70 @@ pub struct ScriptOptions {
     pub title: Option<String>,
 }
 
+/// Renders a module with one importable function `name` whose parameters are the inputs.
+/// A repeated read takes its values from an iterable parameter of the same name.
+pub fn function_module(
+    chart: &ChartProgram,
+    program: &Program,
+    ids: Vec<String>,
+    name: &str,
+    title: Option<&str>,
+) -> String {
+    let title = title.unwrap_or("Flowchart");
+    let mut out = format!(
+        "{}\n",
+        pytext::block_literal(&format!(
+            "{title}: generated from a Mermaid flowchart by hexa."
+        ))
+    );
+    let repeated = chart.inputs.iter().any(|i| i.repeated);
+    if repeated {
+        out.push_str("\n\n");
+        out.push_str(NEXT_VALUE);
+    }
+    let stubs = stub_definitions(chart);
+    if !stubs.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(&stubs);
+    }
+    let functions = function_definitions(chart, &ids, ReadStyle::Parameter, "next_value");
+    if !functions.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(join_lines(&functions, &ids, 0).trim_end());
+        out.push('\n');
+    }
+    let params: Vec<&str> = chart.inputs.iter().map(|i| i.name.as_str()).collect();
+    out.push_str(&format!("\n\ndef {name}({}):\n", params.join(", ")));
+    let doc = if repeated {
+        "Run the flowchart. A parameter read more than once is an iterable of its values."
+    } else {
+        "Run the flowchart."
+    };
+    out.push_str(&format!("    {}\n", pytext::block_literal(doc)));
+    let mut lines = Vec::new();
+    for input in chart.inputs.iter().filter(|i| i.repeated) {
+        lines.push(Line {
+            indent: 0,
+            text: format!("{0}_values = iter({0})", input.name),
+            node: None,
+        });
+    }
+    let body = FlowWriter::new(chart, ids.clone(), ReadStyle::Parameter)
+        .for_function(&chart.flow, "return".to_string())
+        .render(program, 0);
+    lines.extend(body);
+    out.push_str(&join_lines(&lines, &ids, 1));
+    out
+}
+
+const NEXT_VALUE: &str = r#"def next_value(remaining, name):
+    """Take the next value of a repeated read."""
+    try:
+        return next(remaining)
+    except StopIteration:
+        raise ValueError(f"no more values for {name}") from None
+"#;
+
 /// Renders a complete plain Python script.
 pub fn script(
     chart: &ChartProgram,

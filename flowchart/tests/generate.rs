@@ -89,3 +89,50 @@ fn irreducible_snapshot() {
         "tests/fixtures/charts/irreducible.mmd"
     ));
 }
+
+/// `--function NAME`: one importable function with the inputs as parameters.
+#[test]
+fn guessing_game_function_snapshot() {
+    let source = read_chart("flowchart/tests/fixtures/parse/algorithms/007-guessing-game.mmd");
+    let doc = hexa_flowchart::parse(&source);
+    let target = Target::Function("play".into());
+    let module = generate(&doc, &source, target, &Options::default()).expect("generates");
+    assert!(module.text.contains("def play(guess):"));
+    insta::assert_snapshot!("guessing_game_function", module.text);
+}
+
+#[test]
+fn function_name_must_be_free() {
+    let source = read_chart("flowchart/tests/fixtures/parse/algorithms/007-guessing-game.mmd");
+    let doc = hexa_flowchart::parse(&source);
+    let taken = generate(
+        &doc,
+        &source,
+        Target::Function("tries".into()),
+        &Options::default(),
+    );
+    assert!(taken.is_err(), "`tries` is a chart variable");
+    let invalid = generate(
+        &doc,
+        &source,
+        Target::Function("2x".into()),
+        &Options::default(),
+    );
+    assert!(invalid.is_err(), "`2x` is not an identifier");
+}
+
+/// The source map gives each node the lines its code occupies.
+#[test]
+fn node_ranges_map_lines() {
+    let source = read_chart("flowchart/tests/fixtures/parse/algorithms/001-fizzbuzz.mmd");
+    let doc = hexa_flowchart::parse(&source);
+    let script = generate(&doc, &source, Target::Script, &Options::default()).expect("generates");
+    let ranges = script.node_ranges();
+    let fizz = doc.node_index("H").expect("node H");
+    let [(start, end)] = ranges[&fizz].as_slice() else {
+        panic!("node H has one range: {:?}", ranges[&fizz]);
+    };
+    assert_eq!(start, end);
+    let line = script.text.lines().nth(start - 1).expect("line exists");
+    assert_eq!(line.trim(), "print(\"Fizz\")  # node: H");
+}

@@ -16,8 +16,11 @@ pub struct GenerateArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Write a plain Python script instead of a marimo notebook.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "function")]
     pub script: bool,
+    /// Write a module with one importable function NAME, the inputs as its parameters.
+    #[arg(long, value_name = "NAME")]
+    pub function: Option<String>,
     /// In a Markdown file, use the N-th flowchart fence (counting from 1).
     #[arg(long, value_name = "N")]
     pub index: Option<usize>,
@@ -36,10 +39,10 @@ pub struct GenerateArgs {
 pub fn run(args: &GenerateArgs) -> Result<PathBuf, UserError> {
     let source = input::read_source(&args.input)?;
     let chart = input::chart(&source, args.index)?;
-    let target = if args.script {
-        Target::Script
-    } else {
-        Target::Notebook
+    let target = match (&args.function, args.script) {
+        (Some(name), _) => Target::Function(name.clone()),
+        (None, true) => Target::Script,
+        (None, false) => Target::Notebook,
     };
     let options = Options {
         presets: args.set.clone(),
