@@ -38,6 +38,8 @@ enum Command {
     Parse(commands::parse::ParseArgs),
     /// Show which Python and marimo hexa uses.
     Doctor,
+    /// Export a notebook to HTML, ipynb, Markdown or a flat script with marimo's exporters.
+    Export(commands::export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,12 @@ fn main() -> ExitCode {
             .map(|()| 0)
             .map_err(anyhow::Error::from),
         Command::Doctor => commands::doctor::run(python),
+        Command::Export(args) => commands::export::run(args, python).map(|path| {
+            if path != std::path::Path::new("-") {
+                eprintln!("wrote {}", path.display());
+            }
+            0
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -1,7 +1,7 @@
 """Run and lint marimo notebooks given as source text, for the hexa Rust bridge.
 
-The bridge loads this module once into its embedded interpreter and calls `info`, `run` and
-`check` from its Python thread. It relies on marimo internals (`marimo._ast`, `marimo._runtime`,
+The bridge loads this module once into its embedded interpreter and calls `info`, `run`,
+`check` and `export` from its Python thread. It relies on marimo internals (`marimo._ast`, `marimo._runtime`,
 `marimo._lint`) as of marimo 0.25.2, so the marimo version is pinned by the project.
 """
 
@@ -11,6 +11,7 @@ import ast
 import asyncio
 import contextlib
 import io
+import os
 import platform
 import site
 import sys
@@ -31,6 +32,8 @@ from marimo._ast.errors import (
 from marimo._ast.load import load_notebook_ir
 from marimo._ast.names import SETUP_CELL_NAME
 from marimo._ast.parse import MarimoFileError, parse_notebook
+from marimo._convert.converters import MarimoConvert
+from marimo._convert.script import UnsupportedAsyncCodeError, convert_from_ir_to_script
 from marimo._lint.rule_engine import RuleEngine
 from marimo._output.formatting import try_format
 from marimo._output.hypertext import Html
@@ -67,6 +70,14 @@ class InvalidInputError(Exception):
         super().__init__(name, message)
         self.name = name
         self.message = message
+
+
+class MissingPackageError(Exception):
+    """A Python package that an export needs is not installed (the package name is the argument)."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__(package)
+        self.package = package
 
 
 def info() -> dict[str, Any]:
@@ -533,3 +544,46 @@ def _body_indent(cell, file_lines: list[str]) -> int:
         if text_line.strip() == first:
             return len(text_line) - len(text_line.lstrip())
     return 0
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def export(source: str, filename: str, to: str) -> str:
+    """Convert the notebook to `to` (`ipynb`, `md` or `script`) with marimo's own converters.
+
+    These conversions read the cells only, so nothing runs. The ipynb has no outputs and lists
+    the cells in dependency order, or in file order when the notebook has a cycle or a name
+    defined twice (what `marimo export ipynb` does).
+    """
+    ir = _parse(source, filename)
+    if to == "script":
+        try:
+            return convert_from_ir_to_script(ir)
+        except UnsupportedAsyncCodeError as e:
+            raise NotebookError(str(e)) from None
+    if to == "md":
+        return MarimoConvert.from_ir(ir).to_markdown(filename=os.path.basename(filename))
+    if to == "ipynb":
+        return _export_ipynb(ir, filename)
+    raise ValueError(f"unknown export format {to!r}")
+
+
+def _export_ipynb(ir, filename: str) -> str:
+    try:
+        import nbformat  # noqa: F401  (marimo's converter imports it; fail early with its name)
+    except ModuleNotFoundError:
+        raise MissingPackageError("nbformat") from None
+    from marimo._convert.ipynb.from_ir import convert_from_ir_to_ipynb
+
+    try:
+        app = load_notebook_ir(ir, filepath=filename)
+    except (UnparsableError, SetupRootError, ValueError) as e:
+        raise NotebookError(str(e)) from None
+    iapp = InternalApp(app)
+    sort_mode = "topological"
+    try:
+        _ = iapp.graph
+    except (CycleError, MultipleDefinitionError):
+        sort_mode = "top-down"
+    return convert_from_ir_to_ipynb(iapp, sort_mode=sort_mode)

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::BridgeError;
 use crate::control::{AbortReason, JobControl};
 use crate::discover::PythonEnv;
+use crate::export::{self, ExportFormat};
 use crate::interpreter;
 use crate::model::{MarimoDiagnostic, PythonInfo, RunReport, RunRequest};
 use crate::runner::Collector;
@@ -103,6 +104,27 @@ impl Bridge {
         let filename = filename.to_path_buf();
         self.worker
             .call(move |py, runner| runner.check(py, &source, &filename))
+    }
+
+    /// Exports a notebook with marimo's exporters and returns the exported text.
+    ///
+    /// ipynb, Markdown and script are conversions of the cells, done in-process without
+    /// running anything. HTML runs the notebook, so `filename` must name the notebook file on
+    /// disk; marimo runs it in a child process (see [`ExportFormat::Html`]).
+    pub fn export(
+        &self,
+        source: &str,
+        filename: &Path,
+        format: ExportFormat,
+    ) -> Result<String, BridgeError> {
+        check_filename(filename)?;
+        if format == ExportFormat::Html {
+            return export::export_html(&self.worker.executable, filename);
+        }
+        let source = source.to_string();
+        let filename = filename.to_path_buf();
+        self.worker
+            .call(move |py, runner| export::convert(py, runner, &source, &filename, format))
     }
 
     /// Runs a notebook in-process and returns each cell's result in execution order.

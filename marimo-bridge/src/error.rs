@@ -69,6 +69,25 @@ pub enum BridgeError {
         install_command: String,
     },
 
+    /// A Python package that an export needs is missing from the environment.
+    #[error(
+        "the Python package {package} is not installed; install it with: python -m pip \
+         install {package}"
+    )]
+    MissingPackage {
+        /// The package's name on PyPI.
+        package: String,
+    },
+
+    /// `marimo export` failed or could not be started.
+    #[error("failed to export {}: {message}", notebook.display())]
+    Export {
+        /// The notebook file.
+        notebook: PathBuf,
+        /// What failed, with the end of marimo's error output.
+        message: String,
+    },
+
     /// A Python exception escaped from the bridge's own Python code.
     #[error("python error: {message}\n{traceback}")]
     Python {

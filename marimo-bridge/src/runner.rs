@@ -105,6 +105,11 @@ impl Runner {
         })
     }
 
+    /// Returns the loaded `hexa_runner` module.
+    pub(crate) fn module<'py>(&self, py: Python<'py>) -> &Bound<'py, PyModule> {
+        self.module.bind(py)
+    }
+
     pub(crate) fn info(&self, py: Python<'_>) -> Result<PythonInfo, BridgeError> {
         let call = || -> PyResult<PythonInfo> {
             let info = self.module.bind(py).call_method0(intern!(py, "info"))?;
@@ -197,7 +202,7 @@ impl Runner {
     }
 
     /// Turns the runner's own exception classes into the matching bridge errors.
-    fn map_error(&self, py: Python<'_>, err: &PyErr, filename: &Path) -> BridgeError {
+    pub(crate) fn map_error(&self, py: Python<'_>, err: &PyErr, filename: &Path) -> BridgeError {
         let module = self.module.bind(py);
         let is = |class: &str| {
             module

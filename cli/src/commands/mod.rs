@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod doctor;
+pub mod export;
 pub mod generate;
 pub mod parse;
 pub mod run;

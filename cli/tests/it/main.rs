@@ -4,6 +4,7 @@
 mod algorithms;
 mod corpus;
 mod errors;
+mod export;
 mod hard_cases;
 mod markdown;
 mod support;
