@@ -3,6 +3,7 @@
 
 mod commands;
 mod input;
+mod llm;
 mod nodes;
 mod output;
 mod python;
@@ -40,6 +41,8 @@ enum Command {
     Doctor,
     /// Export a notebook to HTML, ipynb, Markdown or a flat script with marimo's exporters.
     Export(commands::export::ExportArgs),
+    /// Ask a language model for a flowchart that does what PROMPT says, and check it.
+    Flow(commands::flow::FlowArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
             .map(|()| 0)
             .map_err(anyhow::Error::from),
         Command::Doctor => commands::doctor::run(python),
+        Command::Flow(args) => commands::flow::run(args),
         Command::Export(args) => commands::export::run(args, python).map(|path| {
             if path != std::path::Path::new("-") {
                 eprintln!("wrote {}", path.display());

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod doctor;
 pub mod export;
+pub mod flow;
 pub mod generate;
 pub mod parse;
 pub mod run;

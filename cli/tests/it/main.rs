@@ -6,5 +6,6 @@ mod corpus;
 mod errors;
 mod export;
 mod hard_cases;
+mod llm;
 mod markdown;
 mod support;
