@@ -39,6 +39,8 @@ enum Command {
     Parse(commands::parse::ParseArgs),
     /// Show which Python and marimo hexa uses.
     Doctor,
+    /// Run the Jupyter kernel (`--connection-file FILE`), or `install` its kernelspec.
+    Kernel(hexa_kernel::cli::KernelArgs),
     /// Export a notebook to HTML, ipynb, Markdown or a flat script with marimo's exporters.
     Export(commands::export::ExportArgs),
     /// Ask a language model for a flowchart that does what PROMPT says, and check it.
@@ -71,6 +73,9 @@ fn main() -> ExitCode {
             .map(|()| 0)
             .map_err(anyhow::Error::from),
         Command::Doctor => commands::doctor::run(python),
+        Command::Kernel(args) => hexa_kernel::cli::run(args, python)
+            .map(i32::from)
+            .map_err(anyhow::Error::from),
         Command::Flow(args) => commands::flow::run(args),
         Command::Export(args) => commands::export::run(args, python).map(|path| {
             if path != std::path::Path::new("-") {

@@ -48,6 +48,25 @@ pub(crate) fn probe_version(executable: &Path) -> Result<String, BridgeError> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
+/// Initialises the embedded interpreter for `env` on the calling thread, without importing
+/// marimo; for hosts such as the Jupyter kernel that run their own Python code.
+///
+/// The thread that initialises CPython becomes its main thread, the only one where Python
+/// signal handlers run. Fails when the environment's Python version differs from the linked
+/// libpython, or when the interpreter already runs for another environment.
+pub fn initialize_python(env: &crate::PythonEnv) -> Result<(), BridgeError> {
+    let linked_version = linked_version();
+    let env_version = probe_version(&env.executable)?;
+    if env_version != linked_version {
+        return Err(BridgeError::VersionMismatch {
+            executable: env.executable.clone(),
+            env_version,
+            linked_version,
+        });
+    }
+    ensure_initialized(&env.executable)
+}
+
 /// Initialises the interpreter with `executable` unless this process already did.
 ///
 /// Setting `PyConfig.executable` makes CPython's path calculation find the environment's

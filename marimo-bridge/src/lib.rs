@@ -18,6 +18,7 @@ mod worker;
 pub use bridge::Bridge;
 pub use discover::{DiscoveryVars, EnvSource, PythonEnv, discover_python, discover_python_with};
 pub use error::BridgeError;
+pub use interpreter::initialize_python;
 pub use export::{ExportFormat, marimo_executable};
 pub use model::{
     CellCallback, CellError, CellResult, CellStatus, MarimoDiagnostic, Output, PythonInfo,

@@ -1,0 +1,200 @@
+//! Flowchart cells: `%%flowchart [--notebook OUT.py] [--set NAME=VALUE]…` or a cell holding
+//! only a Mermaid flowchart becomes a diagram, the generated Python and a run of that Python.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hexa_flowchart::generate::{self, Options, Target};
+use serde_json::{Value, json};
+
+/// A flowchart cell split into its options and chart text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowchartCell {
+    /// The Mermaid source.
+    pub chart: String,
+    /// `--notebook PATH`: also write the marimo notebook there.
+    pub notebook: Option<PathBuf>,
+    /// `--set NAME=VALUE` presets for the chart's inputs.
+    pub presets: Vec<(String, String)>,
+}
+
+/// What a flowchart cell shows and runs.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// MIME bundle of the diagram.
+    pub diagram: Value,
+    /// MIME bundle of the generated Python.
+    pub python: Value,
+    /// The script to run.
+    pub script: String,
+    /// A note for the output, such as where the notebook was written.
+    pub note: Option<String>,
+}
+
+/// Recognises a flowchart cell; returns `Err` for a `%%flowchart` line with invalid options.
+pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
+    let trimmed = code.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("%%flowchart") {
+        let (options, chart) = rest.split_once('\n').unwrap_or((rest, ""));
+        return Some(parse_options(options).map(|(notebook, presets)| FlowchartCell {
+            chart: chart.to_string(),
+            notebook,
+            presets,
+        }));
+    }
+    let first = trimmed.lines().find(|line| !line.trim().starts_with("%%"))?;
+    let keyword = first.split_whitespace().next()?;
+    if !matches!(keyword, "flowchart" | "graph" | "flowchart-elk") {
+        return None;
+    }
+    // A Python cell can start with a name `graph`; only a chart that parses cleanly counts.
+    let document = hexa_flowchart::parse(code);
+    if document.diagnostics.iter().any(|d| d.is_error()) || document.nodes.is_empty() {
+        return None;
+    }
+    Some(Ok(FlowchartCell {
+        chart: code.to_string(),
+        notebook: None,
+        presets: Vec::new(),
+    }))
+}
+
+fn parse_options(line: &str) -> Result<(Option<PathBuf>, Vec<(String, String)>), String> {
+    let mut notebook = None;
+    let mut presets = Vec::new();
+    let mut words = line.split_whitespace();
+    while let Some(word) = words.next() {
+        match word {
+            "--notebook" => {
+                let path = words.next().ok_or("--notebook needs a file name")?;
+                notebook = Some(PathBuf::from(path));
+            }
+            "--set" => {
+                let assignment = words.next().ok_or("--set needs NAME=VALUE")?;
+                let (name, value) = assignment
+                    .split_once('=')
+                    .ok_or_else(|| format!("invalid --set `{assignment}`: expected NAME=VALUE"))?;
+                presets.push((name.to_string(), value.to_string()));
+            }
+            other => {
+                return Err(format!(
+                    "unknown %%flowchart option `{other}`; use --notebook PATH or --set NAME=VALUE"
+                ));
+            }
+        }
+    }
+    Ok((notebook, presets))
+}
+
+/// Generates the script (and the notebook file, when requested) for a flowchart cell.
+pub fn prepare(cell: &FlowchartCell, cwd: &Path) -> Result<Prepared, String> {
+    let document = hexa_flowchart::parse(&cell.chart);
+    let index = hexa_flowchart::LineIndex::new(&cell.chart);
+    let errors: Vec<String> = document
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let position = index.position(&cell.chart, d.span.start);
+            let (line, column) = (position.line + 1, position.char_col + 1);
+            format!("line {line}:{column}: {} [{}]", d.message, d.code)
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!("invalid flowchart:\n{}", errors.join("\n")));
+    }
+    let options = Options {
+        presets: cell.presets.clone(),
+        title: None,
+    };
+    let script = generate::generate(&document, &cell.chart, Target::Script, &options)
+        .map_err(|e| e.to_string())?;
+
+    let mut note = None;
+    if let Some(path) = &cell.notebook {
+        let notebook = generate::generate(&document, &cell.chart, Target::Notebook, &options)
+            .map_err(|e| e.to_string())?;
+        let path = cwd.join(path);
+        write_new_file(&path, &notebook.text)?;
+        note = Some(format!("wrote the marimo notebook {}", path.display()));
+    }
+
+    Ok(Prepared {
+        diagram: diagram_bundle(&cell.chart),
+        python: json!({
+            "text/markdown": format!("```python\n{}```\n", script.text),
+            "text/plain": script.text,
+        }),
+        script: script.text,
+        note,
+    })
+}
+
+/// The diagram as Mermaid text, with an HTML fallback that renders where mermaid.js is loaded.
+fn diagram_bundle(chart: &str) -> Value {
+    let escaped = chart
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    json!({
+        "text/vnd.mermaid": chart,
+        "text/html": format!("<pre class=\"mermaid\">{escaped}</pre>"),
+        "text/plain": chart,
+    })
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder; never overwrites.
+fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let failed = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| failed(&e))?;
+    temp.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
+    temp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("{} already exists; choose another --notebook path", path.display())
+        } else {
+            failed(&e.error)
+        }
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_line_options() {
+        let cell = detect("%%flowchart --notebook out.py --set n=3\nflowchart TD\n  A --> B\n")
+            .expect("flowchart cell")
+            .expect("valid options");
+        assert_eq!(cell.notebook, Some(PathBuf::from("out.py")));
+        assert_eq!(cell.presets, vec![("n".to_string(), "3".to_string())]);
+        assert_eq!(cell.chart, "flowchart TD\n  A --> B\n");
+    }
+
+    #[test]
+    fn bare_chart_is_detected() {
+        assert!(detect("flowchart TD\n  A[x = 1] --> B[/Print x/]\n").is_some());
+    }
+
+    #[test]
+    fn python_cell_is_not_a_chart() {
+        assert!(detect("graph = {}\nprint(graph)").is_none());
+        assert!(detect("print('flowchart')").is_none());
+    }
+
+    #[test]
+    fn unknown_option_is_rejected() {
+        assert!(matches!(detect("%%flowchart --bogus\nflowchart TD\n"), Some(Err(_))));
+    }
+
+    #[test]
+    fn notebook_is_never_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.py");
+        std::fs::write(&path, "keep").expect("write");
+        assert!(write_new_file(&path, "new").is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "keep");
+    }
+}

@@ -1,0 +1,139 @@
+//! `hexa kernel`: a Jupyter kernel (messaging protocol 5.3) that runs Python through embedded
+//! CPython and turns Mermaid flowchart cells into Python that runs in the same namespace.
+//!
+//! [`messages`] holds the protocol types, `wire` the signed frame format, `transport` the
+//! zeromq sockets (one task per channel), `kernel` the request handlers and `executor` the
+//! Python thread. PyO3 is used only in `executor` and for the version in `kernel_info`.
+#![deny(missing_docs)]
+
+pub mod cli;
+mod connection;
+mod executor;
+mod flowchart_cell;
+mod install;
+mod kernel;
+pub mod messages;
+mod transport;
+mod wire;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub use connection::ConnectionInfo;
+pub use install::{InstallLocation, install};
+
+/// Why the kernel could not start or install.
+#[derive(Debug, thiserror::Error)]
+pub enum KernelError {
+    /// The connection file is missing or invalid.
+    #[error("invalid connection file {path}: {message}")]
+    ConnectionFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A socket could not be bound.
+    #[error("cannot bind {0}")]
+    Bind(String),
+    /// The embedded Python failed to start or a job failed inside the kernel.
+    #[error("python: {0}")]
+    Python(String),
+    /// The kernelspec could not be written.
+    #[error("{0}")]
+    Install(String),
+    /// The tokio runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+/// How long the sockets get to send the last replies after a shutdown request.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
+
+/// Runs the kernel for `connection_file` until a client sends `shutdown_request`.
+pub fn run(connection_file: &Path, env: hexa_marimo::PythonEnv) -> Result<(), KernelError> {
+    let info = ConnectionInfo::read(connection_file)?;
+    let (executor, python_thread) = executor::Executor::start(env)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| KernelError::Runtime(e.to_string()))?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    runtime.block_on(serve(info, executor, cwd))?;
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    // The Python thread ends when the last executor handle is gone; a cell that ignores the
+    // interrupt would keep it alive, so the join waits only when it has already finished.
+    if python_thread.is_finished() {
+        let _ = python_thread.join();
+    }
+    tracing::info!("kernel stopped");
+    Ok(())
+}
+
+async fn serve(
+    info: ConnectionInfo,
+    executor: executor::Executor,
+    cwd: PathBuf,
+) -> Result<(), KernelError> {
+    let signer = wire::Signer::new(&info.key);
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    let channels = transport::bind(&info, &signer, &shutdown, &mut tasks).await?;
+    let kernel = kernel::Kernel {
+        session: uuid::Uuid::new_v4().to_string(),
+        executor,
+        iopub: channels.iopub.clone(),
+        shutdown: shutdown.clone(),
+        cwd,
+    };
+    kernel.announce_start();
+    tracing::info!(ip = %info.ip, shell = info.shell_port, "kernel started");
+
+    let stop_on_signal = shutdown.clone();
+    tasks.spawn(async move {
+        tokio::select! {
+            () = stop_on_signal.cancelled() => {}
+            _ = terminate_signal() => {
+                tracing::info!("SIGTERM received; shutting down");
+                stop_on_signal.cancel();
+            }
+        }
+    });
+    tasks.spawn(kernel::serve_control(
+        kernel.clone(),
+        channels.control_in,
+        channels.control_out,
+    ));
+    tasks.spawn(kernel::serve_shell(
+        kernel,
+        channels.shell_in,
+        channels.shell_out,
+        channels.stdin_in,
+        channels.stdin_out,
+    ));
+    drop(channels.iopub);
+
+    shutdown.cancelled().await;
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE * 5, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    tokio::time::sleep(SHUTDOWN_GRACE).await;
+    Ok(())
+}
+
+async fn terminate_signal() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM");
+            std::future::pending::<()>().await;
+        }
+    }
+}

@@ -1,0 +1,458 @@
+"""Python side of the hexa kernel: runs cells in one namespace and reports output to Rust.
+
+The Rust executor loads this module into the embedded interpreter and calls `Runtime`
+methods on its Python thread. Output leaves through `emit(kind, *args)`, a Rust callable;
+`request_input(prompt, password)` blocks in Rust until the frontend answers on stdin.
+"""
+
+import ast
+import base64
+import builtins
+import codeop
+import fnmatch
+import getpass
+import inspect
+import json
+import linecache
+import pydoc
+import re
+import rlcompleter
+import signal
+import sys
+import time
+import traceback
+
+# Text written to stdout/stderr is sent at least this often while a cell runs (seconds).
+STREAM_FLUSH_INTERVAL = 0.05
+# A stream buffer larger than this many characters is sent at once.
+STREAM_FLUSH_SIZE = 8192
+
+
+class StdinNotImplementedError(NotImplementedError):
+    """Raised by `input()` when the frontend does not support input requests."""
+
+
+class StreamWriter:
+    """A text file that buffers writes and sends them as Jupyter `stream` messages."""
+
+    def __init__(self, runtime, name):
+        self._runtime = runtime
+        self.name = name
+        self._parts = []
+        self._size = 0
+        self._first_write = None
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not text:
+            return 0
+        if self._first_write is None:
+            self._first_write = time.monotonic()
+        self._parts.append(text)
+        self._size += len(text)
+        if (
+            self._size >= STREAM_FLUSH_SIZE
+            or time.monotonic() - self._first_write >= STREAM_FLUSH_INTERVAL
+        ):
+            self.flush()
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        if not self._parts:
+            return
+        text = "".join(self._parts)
+        self._parts = []
+        self._size = 0
+        self._first_write = None
+        self._runtime.emit("stream", self.name, text)
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+def _b64(data):
+    return base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
+
+
+_REPR_METHODS = [
+    ("_repr_html_", "text/html"),
+    ("_repr_markdown_", "text/markdown"),
+    ("_repr_svg_", "image/svg+xml"),
+    ("_repr_png_", "image/png"),
+    ("_repr_jpeg_", "image/jpeg"),
+    ("_repr_latex_", "text/latex"),
+    ("_repr_json_", "application/json"),
+    ("_repr_javascript_", "application/javascript"),
+]
+
+
+def format_object(obj):
+    """Return the MIME bundle `(data, metadata)` of an object, IPython style."""
+    data = {}
+    metadata = {}
+    method = getattr(obj, "_repr_mimebundle_", None)
+    if callable(method) and not isinstance(obj, type):
+        try:
+            bundle = method(include=None, exclude=None)
+        except TypeError:
+            bundle = method()
+        if isinstance(bundle, tuple) and len(bundle) == 2:
+            bundle, metadata = bundle
+        if isinstance(bundle, dict):
+            data.update({key: _b64(value) for key, value in bundle.items()})
+    if not isinstance(obj, type):
+        for name, mime in _REPR_METHODS:
+            method = getattr(obj, name, None)
+            if mime in data or not callable(method):
+                continue
+            value = method()
+            if isinstance(value, tuple) and len(value) == 2:
+                value, extra = value
+                metadata[mime] = extra
+            if value is not None:
+                data[mime] = _b64(value)
+        figure = _matplotlib_png(obj)
+        if figure is not None and "image/png" not in data:
+            data["image/png"] = figure
+    if "text/plain" not in data:
+        data["text/plain"] = repr(obj)
+    return data, metadata if isinstance(metadata, dict) else {}
+
+
+def _matplotlib_png(obj):
+    if not type(obj).__module__.startswith("matplotlib") or not hasattr(obj, "savefig"):
+        return None
+    import io
+
+    buffer = io.BytesIO()
+    obj.savefig(buffer, format="png", bbox_inches="tight")
+    return _b64(buffer.getvalue())
+
+
+class Runtime:
+    """The kernel's namespace, execution count and history."""
+
+    def __init__(self, emit, request_input):
+        self.emit = emit
+        self._request_input = request_input
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.namespace.update(
+            display=self.display,
+            update_display=self.update_display,
+            clear_output=self.clear_output,
+        )
+        self.history = []
+        self.session = 1
+        self.allow_stdin = False
+        self.stdout = StreamWriter(self, "stdout")
+        self.stderr = StreamWriter(self, "stderr")
+        self.signal_handler_installed = self._install_signal_handler()
+
+    def _install_signal_handler(self):
+        """Let SIGINT raise KeyboardInterrupt; works when this thread started Python."""
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            return True
+        except ValueError:
+            return False
+
+    # Output -------------------------------------------------------------------------------
+
+    def flush_streams(self):
+        self.stdout.flush()
+        self.stderr.flush()
+
+    def display(self, *objs, raw=False, display_id=None, metadata=None, update=False):
+        """Show objects as `display_data` (or `update_display_data` with `update=True`)."""
+        self.flush_streams()
+        for obj in objs:
+            if raw:
+                data, meta = obj, {}
+            else:
+                data, meta = format_object(obj)
+            meta = {**meta, **(metadata or {})}
+            transient = {"display_id": str(display_id)} if display_id is not None else {}
+            self.emit("display", json.dumps(data), json.dumps(meta), json.dumps(transient), update)
+
+    def update_display(self, obj, *, display_id, **kwargs):
+        """Replace the output shown earlier with the same `display_id`."""
+        self.display(obj, display_id=display_id, update=True, **kwargs)
+
+    def clear_output(self, wait=False):
+        """Clear the cell's output, at once or (with `wait=True`) when new output arrives."""
+        self.flush_streams()
+        self.emit("clear", bool(wait))
+
+    # Input --------------------------------------------------------------------------------
+
+    def input(self, prompt=""):
+        return self._read(str(prompt), False)
+
+    def getpass(self, prompt="Password: ", stream=None):
+        return self._read(str(prompt), True)
+
+    def _read(self, prompt, password):
+        if not self.allow_stdin:
+            raise StdinNotImplementedError(
+                "input() is not supported: the frontend does not accept input requests"
+            )
+        self.flush_streams()
+        return self._request_input(prompt, password)
+
+    # Execution ----------------------------------------------------------------------------
+
+    def execute(self, code, silent, store_history, allow_stdin, count, user_expressions):
+        """Run one cell; return the reply fields as a JSON string."""
+        self.allow_stdin = allow_stdin
+        filename = f"<cell-{count}>" if store_history else "<cell>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        result = {"status": "ok"}
+        output_text = None
+        with self._redirected():
+            try:
+                value = self._run(code, filename)
+                if value is not None and not silent and not code.rstrip().endswith(";"):
+                    self.namespace["_"] = value
+                    data, metadata = format_object(value)
+                    output_text = data.get("text/plain")
+                    self.flush_streams()
+                    self.emit("result", json.dumps(data), json.dumps(metadata))
+            except BaseException as error:  # noqa: BLE001 - a cell may raise anything
+                result = self._report_error(error)
+            finally:
+                self.flush_streams()
+            result["user_expressions"] = self._user_expressions(user_expressions)
+        if store_history and not silent:
+            self.history.append((self.session, count, code, output_text))
+        return json.dumps(result)
+
+    def run_flowchart(self, script, filename, store_history, allow_stdin, count):
+        """Run a generated flowchart script and copy `main()`'s local variables into the
+        namespace, so later cells can read them; return the reply fields as JSON."""
+        self.allow_stdin = allow_stdin
+        linecache.cache[filename] = (len(script), None, script.splitlines(True), filename)
+        result = {"status": "ok"}
+        with self._redirected():
+            try:
+                self._run_flow_script(script, filename)
+            except BaseException as error:  # noqa: BLE001 - a flow may raise anything
+                result = self._report_error(error)
+            finally:
+                self.flush_streams()
+        result["user_expressions"] = {}
+        if store_history:
+            self.history.append((self.session, count, script, None))
+        return json.dumps(result)
+
+    def _run_flow_script(self, script, filename):
+        module = {"__name__": "hexa_flowchart", "__builtins__": builtins}
+        exec(compile(script, filename, "exec"), module)
+        main = module.get("main")
+        if main is None:
+            return
+        captured = {}
+
+        def profile(frame, event, arg):
+            if event == "return" and frame.f_code is main.__code__:
+                captured.update(frame.f_locals)
+
+        previous = sys.getprofile()
+        sys.setprofile(profile)
+        try:
+            main()
+        finally:
+            sys.setprofile(previous)
+            helpers = {"read_input", "main", "PRESETS", "ast", "sys", "__builtins__"}
+            for name, value in module.items():
+                if not name.startswith("__") and name not in helpers:
+                    self.namespace[name] = value
+            self.namespace.update(captured)
+
+    def _run(self, code, filename):
+        tree = ast.parse(code, filename, "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, filename, "exec"), self.namespace)
+        if last is not None:
+            return eval(compile(last, filename, "eval"), self.namespace)
+        return None
+
+    def _redirected(self):
+        runtime = self
+
+        class Redirect:
+            def __enter__(self):
+                self.saved = (sys.stdout, sys.stderr, builtins.input, getpass.getpass)
+                sys.stdout, sys.stderr = runtime.stdout, runtime.stderr
+                builtins.input = runtime.input
+                getpass.getpass = runtime.getpass
+
+            def __exit__(self, *exc):
+                sys.stdout, sys.stderr, builtins.input, getpass.getpass = self.saved
+                return False
+
+        return Redirect()
+
+    def _report_error(self, error):
+        self.flush_streams()
+        lines = traceback.format_exception(type(error), error, self._user_traceback(error))
+        content = {
+            "status": "error",
+            "ename": type(error).__name__,
+            "evalue": str(error),
+            "traceback": [line.rstrip("\n") for line in lines],
+        }
+        self.emit("error", json.dumps(content))
+        return content
+
+    @staticmethod
+    def _user_traceback(error):
+        """Drop this module's own frames from the front of the traceback."""
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        return tb
+
+    def _user_expressions(self, expressions):
+        results = {}
+        for name, expression in (expressions or {}).items():
+            try:
+                value = eval(expression, self.namespace)
+                data, metadata = format_object(value)
+                results[name] = {"status": "ok", "data": data, "metadata": metadata}
+            except Exception as error:  # noqa: BLE001 - reported to the frontend
+                results[name] = {
+                    "status": "error",
+                    "ename": type(error).__name__,
+                    "evalue": str(error),
+                    "traceback": traceback.format_exception_only(type(error), error),
+                }
+        return results
+
+    # Introspection ------------------------------------------------------------------------
+
+    def complete(self, code, cursor_pos):
+        """Return `(matches, cursor_start, cursor_end)` as JSON for the name at the cursor."""
+        before = code[:cursor_pos]
+        token = re.search(r"[\w.]*$", before).group(0)
+        completer = rlcompleter.Completer(self.namespace)
+        matches = []
+        seen = set()
+        for state in range(1000):
+            try:
+                match = completer.complete(token, state)
+            except Exception:  # noqa: BLE001 - attribute access can raise anything
+                break
+            if match is None:
+                break
+            match = match.rstrip("(")
+            if match not in seen:
+                seen.add(match)
+                matches.append(match)
+        return json.dumps([matches, cursor_pos - len(token), cursor_pos])
+
+    def inspect(self, code, cursor_pos, detail_level):
+        """Return the help text of the name at the cursor as JSON, or null when not found."""
+        start = cursor_pos
+        while start > 0 and (code[start - 1].isalnum() or code[start - 1] in "._"):
+            start -= 1
+        end = cursor_pos
+        while end < len(code) and (code[end].isalnum() or code[end] == "_"):
+            end += 1
+        name = code[start:end]
+        if not name and start > 0 and code[start - 1] == "(":
+            return self.inspect(code, start - 1, detail_level)
+        obj = self._lookup(name)
+        if obj is _MISSING:
+            return "null"
+        lines = [f"{name}: {type(obj).__name__}"]
+        try:
+            lines.append(f"Signature: {name}{inspect.signature(obj)}")
+        except (TypeError, ValueError):
+            pass
+        doc = inspect.getdoc(obj)
+        if doc:
+            lines.append(doc)
+        if detail_level and not isinstance(obj, (int, float, str, bytes)):
+            try:
+                lines.append(inspect.getsource(obj))
+            except (OSError, TypeError):
+                pass
+        text = "\n".join(lines) if len(lines) > 1 else pydoc.render_doc(obj, renderer=pydoc.plaintext)
+        return json.dumps(text)
+
+    def _lookup(self, dotted):
+        if not dotted or not all(part.isidentifier() for part in dotted.split(".")):
+            return _MISSING
+        head, *rest = dotted.split(".")
+        if head in self.namespace:
+            obj = self.namespace[head]
+        elif hasattr(builtins, head):
+            obj = getattr(builtins, head)
+        else:
+            return _MISSING
+        for part in rest:
+            try:
+                obj = getattr(obj, part)
+            except Exception:  # noqa: BLE001 - properties can raise anything
+                return _MISSING
+        return obj
+
+    @staticmethod
+    def is_complete(code):
+        """Return `[status, indent]` as JSON, as in an `is_complete_reply`."""
+        try:
+            compiled = codeop.compile_command(code, "<cell>", "exec")
+        except (SyntaxError, ValueError, OverflowError):
+            return json.dumps(["invalid", ""])
+        if compiled is None:
+            last = code.rstrip("\n").split("\n")[-1]
+            indent = last[: len(last) - len(last.lstrip())]
+            if last.rstrip().endswith(":"):
+                indent += "    "
+            return json.dumps(["incomplete", indent])
+        return json.dumps(["complete", ""])
+
+    def history_entries(self, access, output, session, start, stop, n, pattern, unique):
+        """Return history entries `[session, line, input]` (or `[.., [input, output]]`)."""
+        entries = list(self.history)
+        if access == "range":
+            entries = [
+                e for e in entries if e[0] == (session or self.session) and start <= e[1] < stop
+            ]
+        elif access == "search":
+            entries = [e for e in entries if fnmatch.fnmatch(e[2], pattern or "*")]
+            if unique:
+                kept = {}
+                for entry in entries:
+                    kept.pop(entry[2], None)
+                    kept[entry[2]] = entry
+                entries = list(kept.values())
+            if n:
+                entries = entries[-n:]
+        else:
+            entries = entries[-n:] if n else entries
+        if output:
+            rows = [[e[0], e[1], [e[2], e[3]]] for e in entries]
+        else:
+            rows = [[e[0], e[1], e[2]] for e in entries]
+        return json.dumps(rows)
+
+
+_MISSING = object()
