@@ -43,6 +43,8 @@ enum Command {
     Kernel(hexa_kernel::cli::KernelArgs),
     /// Export a notebook to HTML, ipynb, Markdown or a flat script with marimo's exporters.
     Export(commands::export::ExportArgs),
+    /// Run the language server on stdin and stdout (for editors).
+    Lsp,
     /// Ask a language model for a flowchart that does what PROMPT says, and check it.
     Flow(commands::flow::FlowArgs),
 }
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Kernel(args) => hexa_kernel::cli::run(args, python)
             .map(i32::from)
             .map_err(anyhow::Error::from),
+        Command::Lsp => hexa_lsp::run_stdio(cli.python.clone()).map(|()| 0),
         Command::Flow(args) => commands::flow::run(args),
         Command::Export(args) => commands::export::run(args, python).map(|path| {
             if path != std::path::Path::new("-") {
