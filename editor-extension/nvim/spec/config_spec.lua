@@ -1,0 +1,36 @@
+local t = require("harness")
+local config = require("hexa.config")
+
+t.describe("config", function()
+  t.it("keeps defaults without options", function()
+    local current = config.apply()
+    t.eq("hexa", current.path)
+    t.eq({ "mermaid", "markdown", "python" }, current.filetypes)
+  end)
+
+  t.it("merges options over defaults", function()
+    local current = config.apply({ path = "/opt/hexa", filetypes = { "mermaid" } })
+    t.eq("/opt/hexa", current.path)
+    t.eq({ "mermaid" }, current.filetypes)
+    t.eq({ ".git", "pyproject.toml", ".venv" }, current.root_markers)
+  end)
+
+  t.it("rejects a path of the wrong type", function()
+    local ok, err = pcall(config.apply, { path = 3 })
+    t.eq(false, ok)
+    t.eq(true, tostring(err):find("path", 1, true) ~= nil)
+  end)
+
+  t.it("builds the server command", function()
+    t.eq({ "/opt/hexa", "lsp" }, config.server_cmd(config.apply({ path = "/opt/hexa" })))
+  end)
+
+  t.it("puts --python before the subcommand", function()
+    local current = config.apply({ path = "/opt/hexa", python = "/venv" })
+    t.eq({ "/opt/hexa", "--python", "/venv", "lsp" }, config.server_cmd(current))
+  end)
+
+  t.it("ignores an empty python", function()
+    t.eq({ "/opt/hexa", "lsp" }, config.server_cmd(config.apply({ path = "/opt/hexa", python = "" })))
+  end)
+end)
