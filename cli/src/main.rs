@@ -43,6 +43,8 @@ enum Command {
     Kernel(hexa_kernel::cli::KernelArgs),
     /// Export a notebook to HTML, ipynb, Markdown or a flat script with marimo's exporters.
     Export(commands::export::ExportArgs),
+    /// Serve a notebooks folder with marimo's editor on 127.0.0.1 and print each notebook's URL.
+    Serve(commands::serve::ServeArgs),
     /// Run the language server on stdin and stdout (for editors).
     Lsp,
     /// Ask a language model for a flowchart that does what PROMPT says, and check it.
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let python = cli.python.as_deref();
     let result = match &cli.command {
+        Command::Generate(args) if args.serve => commands::serve::generate_and_serve(args, python),
         Command::Generate(args) => commands::generate::run(args)
             .map(|path| {
                 if path != std::path::Path::new("-") {
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
             .map(i32::from)
             .map_err(anyhow::Error::from),
         Command::Lsp => hexa_lsp::run_stdio(cli.python.clone()).map(|()| 0),
+        Command::Serve(args) => commands::serve::run(args, python),
         Command::Flow(args) => commands::flow::run(args),
         Command::Export(args) => commands::export::run(args, python).map(|path| {
             if path != std::path::Path::new("-") {

@@ -2,7 +2,8 @@
 //!
 //! [`discover_python`] picks the Python environment, [`Bridge::start`] initialises the
 //! interpreter on a dedicated thread and imports marimo, and [`Bridge::run`],
-//! [`Bridge::check`] and [`Bridge::export`] send notebook source text to it. PyO3 is used only inside this crate.
+//! [`Bridge::check`] and [`Bridge::export`] send notebook source text to it. PyO3 is used
+//! only inside this crate. [`serve`] keeps a notebooks folder and supervises `marimo edit`.
 #![deny(missing_docs)]
 
 mod bridge;
@@ -13,13 +14,14 @@ mod export;
 mod interpreter;
 mod model;
 mod runner;
+pub mod serve;
 mod worker;
 
 pub use bridge::Bridge;
 pub use discover::{DiscoveryVars, EnvSource, PythonEnv, discover_python, discover_python_with};
 pub use error::BridgeError;
-pub use interpreter::initialize_python;
 pub use export::{ExportFormat, marimo_executable};
+pub use interpreter::initialize_python;
 pub use model::{
     CellCallback, CellError, CellResult, CellStatus, MarimoDiagnostic, Output, PythonInfo,
     RunReport, RunRequest, Severity,

@@ -33,23 +33,31 @@ pub struct GenerateArgs {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Write the notebook into the notebooks folder under a new timestamped name and print
+    /// its URL in the `hexa serve` server for that folder, starting one when none runs.
+    #[arg(long, conflicts_with_all = ["output", "script", "function", "force"])]
+    pub serve: bool,
+    /// The notebooks folder for --serve.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "notebooks",
+        requires = "serve"
+    )]
+    pub notebooks: PathBuf,
+}
+
+/// A generated notebook or script, with the flowchart it came from.
+pub struct Generated {
+    /// The flowchart file as read.
+    pub source: input::SourceFile,
+    /// The generated file's text.
+    pub text: String,
 }
 
 /// Runs the command; returns the path written (or `-`).
 pub fn run(args: &GenerateArgs) -> Result<PathBuf, UserError> {
-    let source = input::read_source(&args.input)?;
-    let chart = input::chart(&source, args.index)?;
-    let target = match (&args.function, args.script) {
-        (Some(name), _) => Target::Function(name.clone()),
-        (None, true) => Target::Script,
-        (None, false) => Target::Notebook,
-    };
-    let options = Options {
-        presets: args.set.clone(),
-        title: args.title.clone(),
-    };
-    let generated = generate::generate(&chart.document, &chart.text, target, &options)
-        .map_err(|e| UserError::at_start(&source.name, e))?;
+    let Generated { source, text } = render(args)?;
     let output = match &args.output {
         Some(path) => path.clone(),
         None => match &source.path {
@@ -63,6 +71,27 @@ pub fn run(args: &GenerateArgs) -> Result<PathBuf, UserError> {
             "output would replace the input file",
         ));
     }
-    output::write_output(&output, &generated.text, args.force)?;
+    output::write_output(&output, &text, args.force)?;
     Ok(output)
+}
+
+/// Reads the flowchart and generates the notebook or script text, without writing it.
+pub fn render(args: &GenerateArgs) -> Result<Generated, UserError> {
+    let source = input::read_source(&args.input)?;
+    let chart = input::chart(&source, args.index)?;
+    let target = match (&args.function, args.script) {
+        (Some(name), _) => Target::Function(name.clone()),
+        (None, true) => Target::Script,
+        (None, false) => Target::Notebook,
+    };
+    let options = Options {
+        presets: args.set.clone(),
+        title: args.title.clone(),
+    };
+    let generated = generate::generate(&chart.document, &chart.text, target, &options)
+        .map_err(|e| UserError::at_start(&source.name, e))?;
+    Ok(Generated {
+        source,
+        text: generated.text,
+    })
 }

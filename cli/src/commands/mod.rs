@@ -7,3 +7,4 @@ pub mod flow;
 pub mod generate;
 pub mod parse;
 pub mod run;
+pub mod serve;

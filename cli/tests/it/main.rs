@@ -8,4 +8,5 @@ mod export;
 mod hard_cases;
 mod llm;
 mod markdown;
+mod serve;
 mod support;
