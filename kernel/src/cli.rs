@@ -50,9 +50,16 @@ pub fn run(args: &KernelArgs, python: Option<&Path>) -> Result<u8, KernelError> 
             let location = if let Some(prefix) = &install.prefix {
                 InstallLocation::Prefix(prefix.clone())
             } else if install.sys_prefix {
-                let prefix = env.executable.parent().and_then(Path::parent).ok_or_else(|| {
-                    KernelError::Install(format!("no prefix above {}", env.executable.display()))
-                })?;
+                let prefix = env
+                    .executable
+                    .parent()
+                    .and_then(Path::parent)
+                    .ok_or_else(|| {
+                        KernelError::Install(format!(
+                            "no prefix above {}",
+                            env.executable.display()
+                        ))
+                    })?;
                 InstallLocation::SysPrefix(prefix.to_path_buf())
             } else {
                 InstallLocation::User

@@ -116,7 +116,9 @@ pub struct ExecuteJob {
 
 impl Executor {
     /// Starts the Python thread for `env`; returns once `runtime.py` is loaded.
-    pub fn start(env: hexa_marimo::PythonEnv) -> Result<(Self, std::thread::JoinHandle<()>), KernelError> {
+    pub fn start(
+        env: hexa_marimo::PythonEnv,
+    ) -> Result<(Self, std::thread::JoinHandle<()>), KernelError> {
         let (jobs, receiver) = mpsc::channel::<Job>();
         let (ready_sender, ready) = mpsc::channel();
         let shared = Arc::new(Shared::default());
@@ -125,9 +127,9 @@ impl Executor {
             .name("hexa-kernel-python".to_string())
             .spawn(move || python_thread(env, thread_shared, receiver, ready_sender))
             .map_err(|e| KernelError::Python(format!("failed to spawn the Python thread: {e}")))?;
-        ready
-            .recv()
-            .map_err(|_| KernelError::Python("the Python thread exited during start-up".into()))??;
+        ready.recv().map_err(|_| {
+            KernelError::Python("the Python thread exited during start-up".into())
+        })??;
         Ok((Self { jobs, shared }, handle))
     }
 
@@ -205,7 +207,10 @@ impl Executor {
             if rc == 0 {
                 return;
             }
-            tracing::warn!(rc, "pthread_kill failed; falling back to an asynchronous exception");
+            tracing::warn!(
+                rc,
+                "pthread_kill failed; falling back to an asynchronous exception"
+            );
         }
         let ident = shared.python_ident.load(Ordering::SeqCst);
         Python::attach(|_py| {
@@ -234,7 +239,13 @@ fn run_cell(py: Python<'_>, runtime: &Bound<'_, PyAny>, job: &ExecuteJob) -> PyR
         runtime
             .call_method1(
                 "run_flowchart",
-                (&job.code, filename, job.store_history, job.allow_stdin, job.count),
+                (
+                    &job.code,
+                    filename,
+                    job.store_history,
+                    job.allow_stdin,
+                    job.count,
+                ),
             )?
             .extract()?
     } else {
@@ -253,8 +264,7 @@ fn run_cell(py: Python<'_>, runtime: &Bound<'_, PyAny>, job: &ExecuteJob) -> PyR
             )?
             .extract()?
     };
-    serde_json::from_str(&text)
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+    serde_json::from_str(&text).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
 }
 
 /// Turns an exception that escaped `Runtime.execute` (a second interrupt that landed in its
@@ -316,7 +326,8 @@ fn python_thread(
     while let Ok(job) = jobs.recv() {
         Python::attach(|py| {
             let runtime = runtime.bind(py);
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py, runtime)));
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py, runtime)));
             if outcome.is_err() {
                 tracing::error!("a Python job panicked; the kernel keeps running");
             }
@@ -358,7 +369,10 @@ fn load_runtime(py: Python<'_>, shared: &Arc<Shared>) -> PyResult<Py<PyAny>> {
     let runtime = module.getattr("Runtime")?.call1((emit, request_input))?;
     let installed: bool = runtime.getattr("signal_handler_installed")?.extract()?;
     shared.signal_handler.store(installed, Ordering::SeqCst);
-    let ident: u64 = py.import("threading")?.call_method0("get_ident")?.extract()?;
+    let ident: u64 = py
+        .import("threading")?
+        .call_method0("get_ident")?
+        .extract()?;
     shared.python_ident.store(ident, Ordering::SeqCst);
     Ok(runtime.unbind())
 }
@@ -398,13 +412,26 @@ fn event_from_args(args: &Bound<'_, PyTuple>) -> PyResult<Event> {
 }
 
 /// Sends an input request and blocks, without the GIL, until the answer or an interrupt.
-fn wait_for_input(py: Python<'_>, shared: &Shared, prompt: String, password: bool) -> PyResult<String> {
+fn wait_for_input(
+    py: Python<'_>,
+    shared: &Shared,
+    prompt: String,
+    password: bool,
+) -> PyResult<String> {
     let (reply, answer) = mpsc::channel();
-    let sent = lock(&shared.events)
-        .as_ref()
-        .is_some_and(|events| events.send(Event::Input { prompt, password, reply }).is_ok());
+    let sent = lock(&shared.events).as_ref().is_some_and(|events| {
+        events
+            .send(Event::Input {
+                prompt,
+                password,
+                reply,
+            })
+            .is_ok()
+    });
     if !sent {
-        return Err(PyEOFError::new_err("no frontend is connected to answer input()"));
+        return Err(PyEOFError::new_err(
+            "no frontend is connected to answer input()",
+        ));
     }
     shared.waiting_for_input.store(true, Ordering::SeqCst);
     let answer = std::sync::Mutex::new(answer);
@@ -424,7 +451,9 @@ fn wait_for_input(py: Python<'_>, shared: &Shared, prompt: String, password: boo
     shared.waiting_for_input.store(false, Ordering::SeqCst);
     match result {
         Ok(text) => Ok(text),
-        Err(true) => Err(PyKeyboardInterrupt::new_err("interrupted while waiting for input")),
+        Err(true) => Err(PyKeyboardInterrupt::new_err(
+            "interrupted while waiting for input",
+        )),
         Err(false) => Err(PyEOFError::new_err("the frontend sent no input")),
     }
 }

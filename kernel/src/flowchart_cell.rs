@@ -36,13 +36,17 @@ pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
     let trimmed = code.trim_start();
     if let Some(rest) = trimmed.strip_prefix("%%flowchart") {
         let (options, chart) = rest.split_once('\n').unwrap_or((rest, ""));
-        return Some(parse_options(options).map(|(notebook, presets)| FlowchartCell {
-            chart: chart.to_string(),
-            notebook,
-            presets,
-        }));
+        return Some(
+            parse_options(options).map(|(notebook, presets)| FlowchartCell {
+                chart: chart.to_string(),
+                notebook,
+                presets,
+            }),
+        );
     }
-    let first = trimmed.lines().find(|line| !line.trim().starts_with("%%"))?;
+    let first = trimmed
+        .lines()
+        .find(|line| !line.trim().starts_with("%%"))?;
     let keyword = first.split_whitespace().next()?;
     if !matches!(keyword, "flowchart" | "graph" | "flowchart-elk") {
         return None;
@@ -59,7 +63,10 @@ pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
     }))
 }
 
-fn parse_options(line: &str) -> Result<(Option<PathBuf>, Vec<(String, String)>), String> {
+/// `--notebook` path and `--set` presets of a `%%flowchart` line.
+type CellOptions = (Option<PathBuf>, Vec<(String, String)>);
+
+fn parse_options(line: &str) -> Result<CellOptions, String> {
     let mut notebook = None;
     let mut presets = Vec::new();
     let mut words = line.split_whitespace();
@@ -145,13 +152,19 @@ fn diagram_bundle(chart: &str) -> Value {
 
 /// Writes `text` to `path` through a temporary file in the same folder; never overwrites.
 fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let failed = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| failed(&e))?;
     temp.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
     temp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("{} already exists; choose another --notebook path", path.display())
+            format!(
+                "{} already exists; choose another --notebook path",
+                path.display()
+            )
         } else {
             failed(&e.error)
         }
@@ -186,7 +199,10 @@ mod tests {
 
     #[test]
     fn unknown_option_is_rejected() {
-        assert!(matches!(detect("%%flowchart --bogus\nflowchart TD\n"), Some(Err(_))));
+        assert!(matches!(
+            detect("%%flowchart --bogus\nflowchart TD\n"),
+            Some(Err(_))
+        ));
     }
 
     #[test]

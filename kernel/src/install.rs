@@ -27,7 +27,11 @@ pub fn install(
     executable: &Path,
     python: Option<&Path>,
 ) -> Result<PathBuf, KernelError> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
         return Err(KernelError::Install(format!(
             "invalid kernel name `{name}`: use letters, digits, `.`, `_` and `-`"
         )));

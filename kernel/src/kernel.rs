@@ -44,7 +44,10 @@ impl Kernel {
     }
 
     fn status(&self, state: &'static str, parent: &Message) {
-        let content = serde_json::to_value(Status { execution_state: state }).unwrap_or_default();
+        let content = serde_json::to_value(Status {
+            execution_state: state,
+        })
+        .unwrap_or_default();
         self.publish("status", content, parent);
     }
 
@@ -58,7 +61,10 @@ impl Kernel {
 
     /// Publishes `starting`, as kernels do once their sockets are bound.
     pub fn announce_start(&self) {
-        let content = serde_json::to_value(Status { execution_state: "starting" }).unwrap_or_default();
+        let content = serde_json::to_value(Status {
+            execution_state: "starting",
+        })
+        .unwrap_or_default();
         let mut message = Message::new("status", content, None, &self.session);
         message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.status")];
         let _ = self.iopub.send(message);
@@ -208,9 +214,10 @@ pub async fn serve_control(
                 serde_json::to_value(StatusReply { status: "ok" }).unwrap_or_default()
             }
             "shutdown_request" => shutdown(&kernel, &request),
-            other if other.ends_with("_request") => {
-                error_content("NotImplementedError", &format!("{other} is not supported on control"))
-            }
+            other if other.ends_with("_request") => error_content(
+                "NotImplementedError",
+                &format!("{other} is not supported on control"),
+            ),
             _ => {
                 tracing::warn!("unknown message type; ignored");
                 continue;
@@ -272,7 +279,11 @@ async fn complete(kernel: &Kernel, request: &Message) -> Value {
     let cursor = byte_offset(&req.code, req.cursor_pos);
     let code = req.code[..cursor].to_string();
     let cursor_pos = code.chars().count();
-    match kernel.executor.call_json("complete", vec![json!(code), json!(cursor_pos)]).await {
+    match kernel
+        .executor
+        .call_json("complete", vec![json!(code), json!(cursor_pos)])
+        .await
+    {
         Ok(Value::Array(parts)) if parts.len() == 3 => json!({
             "status": "ok",
             "matches": parts[0],
@@ -286,14 +297,20 @@ async fn complete(kernel: &Kernel, request: &Message) -> Value {
 }
 
 fn byte_offset(code: &str, cursor_pos: usize) -> usize {
-    code.char_indices().nth(cursor_pos).map_or(code.len(), |(i, _)| i)
+    code.char_indices()
+        .nth(cursor_pos)
+        .map_or(code.len(), |(i, _)| i)
 }
 
 async fn inspect(kernel: &Kernel, request: &Message) -> Value {
     let Ok(req) = request.parse_content::<InspectRequest>() else {
         return error_content("ValueError", "invalid inspect_request content");
     };
-    let args = vec![json!(req.code), json!(req.cursor_pos), json!(req.detail_level)];
+    let args = vec![
+        json!(req.code),
+        json!(req.cursor_pos),
+        json!(req.detail_level),
+    ];
     match kernel.executor.call_json("inspect", args).await {
         Ok(Value::String(text)) => json!({
             "status": "ok", "found": true, "data": {"text/plain": text}, "metadata": {},
@@ -310,7 +327,11 @@ async fn is_complete(kernel: &Kernel, request: &Message) -> Value {
     if flowchart_cell::detect(&req.code).is_some() {
         return json!({"status": "complete"});
     }
-    match kernel.executor.call_json("is_complete", vec![json!(req.code)]).await {
+    match kernel
+        .executor
+        .call_json("is_complete", vec![json!(req.code)])
+        .await
+    {
         Ok(Value::Array(parts)) if parts.len() == 2 => {
             let status = parts[0].clone();
             if status == "incomplete" {
@@ -354,7 +375,8 @@ async fn execute(
         Ok(req) => req,
         Err(error) => {
             tracing::warn!(%error, "invalid execute_request content");
-            let mut content = error_content("ValueError", &format!("invalid execute_request: {error}"));
+            let mut content =
+                error_content("ValueError", &format!("invalid execute_request: {error}"));
             content["execution_count"] = json!(state.next_count - 1);
             return (content, false);
         }
@@ -362,8 +384,15 @@ async fn execute(
     let store_history = req.store_history && !req.silent;
     let count = state.next_count;
     if !req.silent {
-        let input = ExecuteInput { code: req.code.clone(), execution_count: count };
-        kernel.publish("execute_input", serde_json::to_value(input).unwrap_or_default(), request);
+        let input = ExecuteInput {
+            code: req.code.clone(),
+            execution_count: count,
+        };
+        kernel.publish(
+            "execute_input",
+            serde_json::to_value(input).unwrap_or_default(),
+            request,
+        );
     }
     if store_history && !req.code.trim().is_empty() {
         state.next_count += 1;
@@ -419,7 +448,10 @@ async fn execute(
         ename: fields["ename"].as_str().map(String::from),
         evalue: fields["evalue"].as_str().map(String::from),
         traceback: fields["traceback"].as_array().map(|lines| {
-            lines.iter().map(|line| line.as_str().unwrap_or_default().to_string()).collect()
+            lines
+                .iter()
+                .map(|line| line.as_str().unwrap_or_default().to_string())
+                .collect()
         }),
     };
     let failed = status == "error" && req.stop_on_error;
@@ -428,12 +460,27 @@ async fn execute(
 
 fn show_flowchart(kernel: &Kernel, request: &Message, prepared: &flowchart_cell::Prepared) {
     for data in [&prepared.diagram, &prepared.python] {
-        let display = DisplayData { data: data.clone(), metadata: json!({}), transient: json!({}) };
-        kernel.publish("display_data", serde_json::to_value(display).unwrap_or_default(), request);
+        let display = DisplayData {
+            data: data.clone(),
+            metadata: json!({}),
+            transient: json!({}),
+        };
+        kernel.publish(
+            "display_data",
+            serde_json::to_value(display).unwrap_or_default(),
+            request,
+        );
     }
     if let Some(note) = &prepared.note {
-        let stream = StreamContent { name: "stdout".into(), text: format!("{note}\n") };
-        kernel.publish("stream", serde_json::to_value(stream).unwrap_or_default(), request);
+        let stream = StreamContent {
+            name: "stdout".into(),
+            text: format!("{note}\n"),
+        };
+        kernel.publish(
+            "stream",
+            serde_json::to_value(stream).unwrap_or_default(),
+            request,
+        );
     }
 }
 
@@ -494,17 +541,46 @@ fn publish_event(kernel: &Kernel, request: &Message, event: Event, count: u64, s
     match event {
         Event::Stream { name, text } => {
             let content = StreamContent { name, text };
-            kernel.publish("stream", serde_json::to_value(content).unwrap_or_default(), request);
+            kernel.publish(
+                "stream",
+                serde_json::to_value(content).unwrap_or_default(),
+                request,
+            );
         }
-        Event::Display { data, metadata, transient, update } => {
-            let msg_type = if update { "update_display_data" } else { "display_data" };
-            let content = DisplayData { data, metadata, transient };
-            kernel.publish(msg_type, serde_json::to_value(content).unwrap_or_default(), request);
+        Event::Display {
+            data,
+            metadata,
+            transient,
+            update,
+        } => {
+            let msg_type = if update {
+                "update_display_data"
+            } else {
+                "display_data"
+            };
+            let content = DisplayData {
+                data,
+                metadata,
+                transient,
+            };
+            kernel.publish(
+                msg_type,
+                serde_json::to_value(content).unwrap_or_default(),
+                request,
+            );
         }
         Event::Result { data, metadata } => {
             if !silent {
-                let content = ExecuteResult { execution_count: count, data, metadata };
-                kernel.publish("execute_result", serde_json::to_value(content).unwrap_or_default(), request);
+                let content = ExecuteResult {
+                    execution_count: count,
+                    data,
+                    metadata,
+                };
+                kernel.publish(
+                    "execute_result",
+                    serde_json::to_value(content).unwrap_or_default(),
+                    request,
+                );
             }
         }
         Event::Error(mut content) => {
@@ -515,7 +591,11 @@ fn publish_event(kernel: &Kernel, request: &Message, event: Event, count: u64, s
         }
         Event::Clear { wait } => {
             let content = ClearOutput { wait };
-            kernel.publish("clear_output", serde_json::to_value(content).unwrap_or_default(), request);
+            kernel.publish(
+                "clear_output",
+                serde_json::to_value(content).unwrap_or_default(),
+                request,
+            );
         }
         Event::Input { .. } => {}
     }

@@ -421,8 +421,10 @@ class Runtime:
             compiled = codeop.compile_command(code, "<cell>", "exec")
         except (SyntaxError, ValueError, OverflowError):
             return json.dumps(["invalid", ""])
-        if compiled is None:
-            last = code.rstrip("\n").split("\n")[-1]
+        last = code.rstrip("\n").split("\n")[-1]
+        # As in IPython, an indented block stays open until a blank line ends it.
+        block_open = last[:1].isspace() and not code.endswith("\n\n")
+        if compiled is None or block_open:
             indent = last[: len(last) - len(last.lstrip())]
             if last.rstrip().endswith(":"):
                 indent += "    "

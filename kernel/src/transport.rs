@@ -43,15 +43,22 @@ pub async fn bind(
     shutdown: &CancellationToken,
     tasks: &mut JoinSet<()>,
 ) -> Result<Channels, KernelError> {
-    let (shell_in, shell_out) = router(info, info.shell_port, "shell", signer, shutdown, tasks).await?;
+    let (shell_in, shell_out) =
+        router(info, info.shell_port, "shell", signer, shutdown, tasks).await?;
     let (control_in, control_out) =
         router(info, info.control_port, "control", signer, shutdown, tasks).await?;
-    let (stdin_in, stdin_out) = router(info, info.stdin_port, "stdin", signer, shutdown, tasks).await?;
+    let (stdin_in, stdin_out) =
+        router(info, info.stdin_port, "stdin", signer, shutdown, tasks).await?;
 
     let mut iopub_socket = PubSocket::new();
     bind_socket(&mut iopub_socket, info, info.iopub_port, "iopub").await?;
     let (iopub, iopub_queue) = mpsc::unbounded_channel();
-    tasks.spawn(publish(iopub_socket, iopub_queue, signer.clone(), shutdown.clone()));
+    tasks.spawn(publish(
+        iopub_socket,
+        iopub_queue,
+        signer.clone(),
+        shutdown.clone(),
+    ));
 
     let mut heartbeat_socket = RepSocket::new();
     bind_socket(&mut heartbeat_socket, info, info.hb_port, "heartbeat").await?;
@@ -144,7 +151,11 @@ fn decode_incoming(frames: ZmqMessage, signer: &Signer, channel: &str) -> Option
     let frames: Vec<Bytes> = frames.into_vec();
     let size: usize = frames.iter().map(Bytes::len).sum();
     if size > MAX_MESSAGE_BYTES {
-        tracing::warn!(channel, size, "dropped a message larger than {MAX_MESSAGE_BYTES} bytes");
+        tracing::warn!(
+            channel,
+            size,
+            "dropped a message larger than {MAX_MESSAGE_BYTES} bytes"
+        );
         return None;
     }
     match wire::decode(frames, signer) {
@@ -159,7 +170,12 @@ fn decode_incoming(frames: ZmqMessage, signer: &Signer, channel: &str) -> Option
     }
 }
 
-async fn send_frames(socket: &mut impl SocketSend, message: &Message, signer: &Signer, channel: &str) {
+async fn send_frames(
+    socket: &mut impl SocketSend,
+    message: &Message,
+    signer: &Signer,
+    channel: &str,
+) {
     let frames = wire::encode(message, signer);
     let Ok(frames) = ZmqMessage::try_from(frames) else {
         return;

@@ -102,7 +102,9 @@ pub fn decode(frames: Vec<Bytes>, signer: &Signer) -> Result<Message, WireError>
     rest.next();
     let parts: Vec<Bytes> = rest.collect();
     if parts.len() < 5 {
-        return Err(WireError::Malformed("fewer than five frames after the delimiter"));
+        return Err(WireError::Malformed(
+            "fewer than five frames after the delimiter",
+        ));
     }
     if !signer.verify(&parts[0], &[&parts[1], &parts[2], &parts[3], &parts[4]]) {
         return Err(WireError::BadSignature);

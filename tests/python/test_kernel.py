@@ -1,0 +1,192 @@
+"""`hexa kernel` driven by real Jupyter clients: jupyter_client, jupyter_kernel_test, nbclient.
+
+The kernelspec is installed with `hexa kernel install --prefix` into a temporary folder that
+`JUPYTER_PATH` points at, so the tests never touch the user's Jupyter data directory.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jupyter_kernel_test
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+HEXA = ROOT / "target/debug/hexa"
+SPEC_PREFIX = ROOT / "target/test-kernelspec"
+
+subprocess.run(
+    [str(HEXA), "--python", sys.prefix, "kernel", "install", "--prefix", str(SPEC_PREFIX)],
+    check=True,
+    capture_output=True,
+)
+os.environ["JUPYTER_PATH"] = str(SPEC_PREFIX / "share/jupyter")
+
+FLOWCHART_CELL = "%%flowchart\nflowchart TD\n  A[total = 2 + 3] --> B[/Print total/]\n"
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    manager, client = start_new_kernel(kernel_name="hexa", startup_timeout=30)
+    yield client
+    client.stop_channels()
+    manager.shutdown_kernel(now=False)
+
+
+def collect(client, msg_id, timeout=10):
+    """Return the iopub messages of one request, up to and including its `idle`."""
+    messages = []
+    while True:
+        message = client.get_iopub_msg(timeout=timeout)
+        if message["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(message)
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            return messages
+
+
+def execute(client, code, **options):
+    msg_id = client.execute(code, **options)
+    reply = client.get_shell_msg(timeout=20)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    return reply["content"], collect(client, msg_id)
+
+
+def test_output_before_idle(kernel):
+    reply, messages = execute(kernel, "print('a')\n1+1")
+    kinds = [m["msg_type"] for m in messages]
+    assert kinds == ["status", "execute_input", "stream", "execute_result", "status"]
+    assert messages[2]["content"] == {"name": "stdout", "text": "a\n"}
+    assert messages[3]["content"]["data"]["text/plain"] == "2"
+    assert messages[3]["content"]["execution_count"] == reply["execution_count"]
+    time.sleep(0.2)
+    with pytest.raises(Exception):
+        kernel.get_iopub_msg(timeout=0.2)
+
+
+def test_execution_count_increments(kernel):
+    first, _ = execute(kernel, "1")
+    second, _ = execute(kernel, "2")
+    assert second["execution_count"] == first["execution_count"] + 1
+    unstored, _ = execute(kernel, "3", store_history=False)
+    assert unstored["execution_count"] == second["execution_count"]
+
+
+def test_error_has_traceback(kernel):
+    reply, messages = execute(kernel, "def f():\n    return 1 / 0\nf()")
+    assert reply["status"] == "error"
+    assert reply["ename"] == "ZeroDivisionError"
+    error = [m for m in messages if m["msg_type"] == "error"][0]
+    assert any("line 2, in f" in line for line in error["content"]["traceback"])
+
+
+def test_rich_display(kernel):
+    code = (
+        "class Rich:\n"
+        "    def _repr_html_(self): return '<b>hi</b>'\n"
+        "    def _repr_markdown_(self): return '**hi**'\n"
+        "display(Rich())"
+    )
+    _, messages = execute(kernel, code)
+    data = [m for m in messages if m["msg_type"] == "display_data"][0]["content"]["data"]
+    assert data["text/html"] == "<b>hi</b>"
+    assert data["text/markdown"] == "**hi**"
+
+
+def test_input_without_stdin_fails_fast(kernel):
+    reply, messages = execute(kernel, "name = input('who? ')", allow_stdin=False)
+    assert reply["status"] == "error"
+    assert reply["ename"] == "StdinNotImplementedError"
+    assert messages[-1]["content"]["execution_state"] == "idle"
+
+
+def test_input_with_stdin(kernel):
+    msg_id = kernel.execute("name = input('who? ')", allow_stdin=True)
+    request = kernel.get_stdin_msg(timeout=10)
+    assert request["msg_type"] == "input_request"
+    assert request["content"] == {"prompt": "who? ", "password": False}
+    kernel.input("ada")
+    reply = kernel.get_shell_msg(timeout=10)
+    assert reply["content"]["status"] == "ok"
+    collect(kernel, msg_id)
+    _, messages = execute(kernel, "name")
+    result = [m for m in messages if m["msg_type"] == "execute_result"][0]
+    assert result["content"]["data"]["text/plain"] == "'ada'"
+
+
+def test_interrupt_stops_sleep(kernel):
+    msg_id = kernel.execute("import time\ntime.sleep(30)")
+    time.sleep(0.5)
+    started = time.monotonic()
+    interrupt = kernel.session.send(kernel.control_channel.socket, "interrupt_request", {})
+    reply = kernel.get_control_msg(timeout=5)
+    assert time.monotonic() - started < 1.5
+    assert reply["parent_header"]["msg_id"] == interrupt["header"]["msg_id"]
+    assert reply["content"] == {"status": "ok"}
+    shell = kernel.get_shell_msg(timeout=5)
+    assert shell["content"]["ename"] == "KeyboardInterrupt"
+    collect(kernel, msg_id)
+    after, _ = execute(kernel, "'still alive'")
+    assert after["status"] == "ok"
+
+
+def test_flowchart_variables_reach_later_cells(kernel):
+    reply, messages = execute(kernel, FLOWCHART_CELL)
+    assert reply["status"] == "ok"
+    bundles = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
+    assert "text/vnd.mermaid" in bundles[0]
+    assert "def main" in bundles[1]["text/plain"]
+    _, messages = execute(kernel, "total * 10")
+    result = [m for m in messages if m["msg_type"] == "execute_result"][0]
+    assert result["content"]["data"]["text/plain"] == "50"
+
+
+def test_bad_signature_is_dropped(kernel):
+    forged = Session(key=b"not-the-key", session=kernel.session.session)
+    forged.send(kernel.shell_channel.socket, "execute_request", {"code": "forged = 1"})
+    time.sleep(0.5)
+    _, messages = execute(kernel, "'forged' in globals()")
+    result = [m for m in messages if m["msg_type"] == "execute_result"][0]
+    assert result["content"]["data"]["text/plain"] == "False"
+
+
+def test_notebook_with_flowchart_cell(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(FLOWCHART_CELL),
+        nbformat.v4.new_code_cell("print(total + 1)"),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "hexa", "display_name": "hexa", "language": "python"}
+    resources = {"metadata": {"path": str(tmp_path)}}
+    NotebookClient(notebook, timeout=30, kernel_name="hexa", resources=resources).execute()
+    outputs = notebook.cells[1].outputs
+    assert outputs[0]["text"] == "6\n"
+
+
+class HexaKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "hexa"
+    language_name = "python"
+    file_extension = ".py"
+    code_hello_world = "print('hello, world')"
+    code_stderr = "import sys; print('test', file=sys.stderr)"
+    completion_samples = [{"text": "zi", "matches": {"zip"}}]
+    complete_code_samples = ["1", "print('hello, world')", "def f(x):\n  return x*2\n\n"]
+    incomplete_code_samples = ["print('''hello", "def f(x):\n  x*2"]
+    invalid_code_samples = ["import = 7q"]
+    code_generate_error = "raise ValueError('boom')"
+    code_execute_result = [{"code": "6*7", "result": "42"}, {"code": "'a' + 'b'", "result": "'ab'"}]
+    code_display_data = [
+        {"code": "display({'text/x-test': 'x'}, raw=True)", "mime": "text/x-test"},
+        {"code": "class H:\n  def _repr_html_(self): return '<i>x</i>'\ndisplay(H())", "mime": "text/html"},
+    ]
+    code_history_pattern = "6*7"
+    supported_history_operations = ("tail", "range", "search")
+    code_inspect_sample = "zip"
+    code_clear_output = "clear_output()"
+
