@@ -41,7 +41,7 @@ pub struct ServeConfig {
     pub port: Option<u16>,
     /// How many restarts in a row hexa makes before it gives up.
     pub max_restarts: u32,
-    /// How long marimo may take to answer `/health` after each start.
+    /// How long marimo may take to return 200 on `/health` after each start.
     pub ready_timeout: Duration,
 }
 
@@ -58,7 +58,7 @@ pub struct MarimoServer {
 }
 
 impl MarimoServer {
-    /// Starts marimo and waits until it answers `/health`.
+    /// Starts marimo and waits until `/health` returns 200.
     pub fn start(config: ServeConfig) -> Result<Self, ServeError> {
         let marimo = crate::marimo_executable(&config.python)?;
         let port = match config.port {
@@ -158,7 +158,7 @@ impl MarimoServer {
                     on_restart(self);
                 }
                 Err(error) => {
-                    // The loop sees the child gone or unhealthy and counts another restart.
+                    // stop() leaves no child, so the next pass counts another restart.
                     tracing::warn!(%error, "marimo restart failed");
                     self.stop();
                 }
@@ -363,8 +363,10 @@ fn open_log(dir: &Path) -> Result<File, ServeError> {
         .map_err(|e| ServeError::io(&path, "open", e))
 }
 
-/// Asks the kernel for a free port on 127.0.0.1. Another process may take it before marimo
-/// binds it, in which case marimo exits and the supervisor restarts it.
+/// Asks the kernel for a free port on 127.0.0.1.
+///
+/// NOTE: another process may bind the port before marimo does. marimo then fails to start
+/// and [`MarimoServer::start`] returns the error; restarts keep the same port.
 fn free_port() -> Result<u16, ServeError> {
     let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
         .map_err(|e| ServeError::io(Path::new("127.0.0.1:0"), "bind", e))?;
