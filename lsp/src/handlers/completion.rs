@@ -59,7 +59,7 @@ pub async fn handle(
             }
             for (snippet, description) in SHAPES {
                 items.push(CompletionItem {
-                    label: snippet.replace("${1:", "").replace('}', ""),
+                    label: snippet_label(snippet),
                     kind: Some(CompletionItemKind::SNIPPET),
                     detail: Some(description.to_string()),
                     insert_text: Some(snippet.to_string()),
@@ -71,4 +71,16 @@ pub async fn handle(
         Ok(Some(CompletionResponse::Array(items)))
     })
     .await
+}
+
+/// The snippet as it reads once inserted: `{${1:condition}}` becomes `{condition}`.
+fn snippet_label(snippet: &str) -> String {
+    let Some(start) = snippet.find("${1:") else {
+        return snippet.to_string();
+    };
+    let body = &snippet[start + 4..];
+    let Some(end) = body.find('}') else {
+        return snippet.to_string();
+    };
+    format!("{}{}{}", &snippet[..start], &body[..end], &body[end + 1..])
 }
