@@ -22,15 +22,17 @@ fn time_pipeline(source: &str) -> Duration {
         .unwrap_or_default()
 }
 
-/// Asserts that parsing `make(4 * n)` takes less than 8 times as long as `make(n)`.
+/// Asserts that parsing `make(8 * n)` takes less than 24 times as long as `make(n)`: linear
+/// work gives about 8, quadratic work about 64, and the wide margin keeps the test steady on a
+/// busy machine.
 fn assert_linear(name: &str, n: usize, make: impl Fn(usize) -> String) {
     let small = make(n);
-    let large = make(4 * n);
+    let large = make(8 * n);
     let small_time = time_pipeline(&small).max(Duration::from_millis(1));
     let large_time = time_pipeline(&large);
     let ratio = large_time.as_secs_f64() / small_time.as_secs_f64();
     assert!(
-        ratio < 8.0,
+        ratio < 24.0,
         "{name}: {} bytes took {small_time:?}, {} bytes took {large_time:?} (ratio {ratio:.1})",
         small.len(),
         large.len()
