@@ -7,7 +7,7 @@ HEXA := target/debug/hexa
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test venv build fmt-check clippy rust-test python-test mermaid-test clean
+.PHONY: demo test venv build fmt-check clippy rust-test python-test mermaid-test test-editors clean
 
 venv: $(VENV)/.installed
 
@@ -46,6 +46,12 @@ mermaid-test: build
 	$(PYTHON) tests/mermaid/compare.py --hexa $(HEXA) flowchart/tests/fixtures/parse
 
 test: venv fmt-check clippy rust-test python-test mermaid-test
+
+# The editor clients against target/debug/hexa: the VS Code extension in code-server 4.100.3
+# with headless Chromium (both installed on first use), and the Neovim plugin headless.
+test-editors: build
+	tests/editors/nvim/run.sh
+	tests/editors/vscode/run.sh
 
 clean:
 	cargo clean
