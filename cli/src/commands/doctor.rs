@@ -7,8 +7,7 @@ use crate::python;
 /// Prints the environment report; returns the exit code.
 pub fn run(python_flag: Option<&Path>) -> anyhow::Result<i32> {
     println!("hexa {}", env!("CARGO_PKG_VERSION"));
-    let key = if crate::llm::key_is_set() { "set" } else { "not set" };
-    println!("llm key: {key}");
+    println!("llm key: {}", crate::llm::key_status());
     let bridge = match python::start(python_flag) {
         Ok(bridge) => bridge,
         Err(error) => {

@@ -33,6 +33,22 @@ pub struct GenerateArgs {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Let a language model write the code from the chart (and --prompt); hexa lays it out
+    /// as notebook cells. Without a working model the generator's own output is written.
+    #[arg(long, conflicts_with = "function")]
+    pub llm: bool,
+    /// Extra instructions for the model with --llm.
+    #[arg(long, value_name = "TEXT", requires = "llm")]
+    pub prompt: Option<String>,
+    /// The language the model writes with --llm; only python is supported.
+    #[arg(long, value_name = "LANGUAGE", default_value = "python", value_parser = ["python"])]
+    pub language: String,
+    /// Have a language model fill in the stub functions one at a time, checking each.
+    #[arg(long, conflicts_with = "llm")]
+    pub fill_stubs: bool,
+    /// Send every request to the model, even when the reply cache holds an answer.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Write the notebook into the notebooks folder under a new timestamped name and print
     /// its URL in the `hexa serve` server for that folder, starting one when none runs.
     #[arg(long, conflicts_with_all = ["output", "script", "function", "force"])]
@@ -90,6 +106,7 @@ pub fn render(args: &GenerateArgs) -> Result<Generated, UserError> {
     };
     let generated = generate::generate(&chart.document, &chart.text, target, &options)
         .map_err(|e| UserError::at_start(&source.name, e))?;
+    let generated = crate::llm::codegen::apply(args, &source, &chart, generated)?;
     Ok(Generated {
         source,
         text: generated.text,

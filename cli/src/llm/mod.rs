@@ -3,15 +3,16 @@
 //! chat-completions server. hexa works without it; nothing here runs unless asked for.
 
 pub mod cache;
+pub mod cells;
 pub mod chart;
 pub mod client;
+pub mod codegen;
 pub mod config;
 pub mod prompts;
 pub mod retry;
+pub mod stubs;
 
 use anyhow::Context;
-
-pub use config::key_is_set;
 
 use cache::Cache;
 use client::ChatClient;
@@ -19,6 +20,15 @@ use config::LlmConfig;
 
 /// The exit code after Ctrl-C: 128 + SIGINT, as shells report it.
 pub const EXIT_CANCELLED: i32 = 130;
+
+/// Returns "set" or "not set" for `hexa doctor`; the key itself is never shown.
+pub fn key_status() -> &'static str {
+    if config::key_is_set() {
+        "set"
+    } else {
+        "not set"
+    }
+}
 
 /// Marks work that Ctrl-C stopped.
 #[derive(Debug)]

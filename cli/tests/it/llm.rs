@@ -449,3 +449,206 @@ fn key_never_leaks() {
     assert!(doctor.stdout.contains("llm key: set"), "{doctor}");
     assert_no_key(&ws, &[&good, &rejected, &doctor]);
 }
+
+const STUB_CHART: &str = "flowchart TD\n    A([Start]) --> B[load the csv file]\n    \
+                          B --> C[compute average of column x]\n    C --> D([End])\n";
+
+const CODE: &str = "import math\n\n\ndef area(radius):\n    return math.pi * radius ** 2\n\n\n\
+                    n = 3\ntotal = n * 2\nprint(total, area(n))\n";
+
+#[test]
+fn generate_llm_lays_out_cells() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", CHART);
+    let reply = format!("Here is the code:\n{}", fenced("python", CODE));
+    let server = MockServer::start(vec![stream(&reply)]);
+    let args = [
+        "generate",
+        "--llm",
+        "chart.mmd",
+        "-o",
+        "out.py",
+        "--prompt",
+        "use math",
+    ];
+    let out = hexa(&ws, &server, &args, &[]);
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(!out.stderr.contains("falling back"), "{out}");
+    let notebook = ws.read("out.py");
+    assert!(
+        notebook.contains("@app.cell\ndef _():\n    import math\n"),
+        "{notebook}"
+    );
+    assert!(notebook.contains("    def area(radius):\n"), "{notebook}");
+    assert!(notebook.contains("def _(area):\n    n = 3\n"), "{notebook}");
+    assert!(notebook.contains("mo.mermaid("), "{notebook}");
+    let sent = messages(&server.body(0));
+    assert!(sent[1].1.contains("Inputs: n"), "{}", sent[1].1);
+    assert!(
+        sent[1].1.contains("Instructions: use math"),
+        "{}",
+        sent[1].1
+    );
+    let check = hexa(&ws, &server, &["check", "--fast", "out.py"], &[]);
+    assert_eq!(check.code, Some(0), "{check}");
+}
+
+#[test]
+fn generate_llm_script_keeps_plain_code() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", CHART);
+    let server = MockServer::start(vec![stream(&fenced("python", CODE))]);
+    let out = hexa(
+        &ws,
+        &server,
+        &["generate", "--llm", "--script", "chart.mmd"],
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert_eq!(ws.read("chart.py"), CODE);
+}
+
+#[test]
+fn generate_llm_retries_with_syntax_errors() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", CHART);
+    let server = MockServer::start(vec![
+        stream(&fenced("python", "n = 3\nprint(n *)\n")),
+        stream(&fenced("python", CODE)),
+    ]);
+    let out = hexa(
+        &ws,
+        &server,
+        &["generate", "--llm", "chart.mmd", "-o", "out.py"],
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert_eq!(server.count(), 2);
+    let sent = messages(&server.body(1));
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(sent[3].1.contains("code.py:2:"), "{}", sent[3].1);
+    assert!(ws.read("out.py").contains("def area(radius)"));
+}
+
+#[test]
+fn generate_llm_falls_back_on_server_errors() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", CHART);
+    let server = MockServer::start(vec![server_error(500)]);
+    let env = [("HEXA_LLM_RETRIES", "2")];
+    let out = hexa(
+        &ws,
+        &server,
+        &["generate", "--llm", "chart.mmd", "-o", "llm.py"],
+        &env,
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert_eq!(server.count(), 3);
+    assert!(out.stderr.contains("HTTP 500 after 3 attempt(s)"), "{out}");
+    assert!(
+        out.stderr
+            .contains("falling back to the generator without a model"),
+        "{out}"
+    );
+    let plain = hexa(
+        &ws,
+        &server,
+        &["generate", "chart.mmd", "-o", "plain.py"],
+        &[],
+    );
+    assert_eq!(plain.code, Some(0), "{plain}");
+    assert_eq!(ws.read("llm.py"), ws.read("plain.py"));
+    assert_eq!(server.count(), 3);
+}
+
+#[test]
+fn generate_llm_falls_back_on_slow_server() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", CHART);
+    let slow = Reply::Delayed(Duration::from_secs(4), Box::new(stream(CODE)));
+    let server = MockServer::start(vec![slow]);
+    let env = [("HEXA_LLM_TIMEOUT", "0.4"), ("HEXA_LLM_RETRIES", "0")];
+    let out = hexa(
+        &ws,
+        &server,
+        &["generate", "--llm", "chart.mmd", "-o", "out.py"],
+        &env,
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(
+        out.stderr.contains("request timed out after 1 attempt(s)"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("falling back"), "{out}");
+    assert!(ws.read("out.py").contains("total = n * 2"));
+}
+
+#[test]
+fn generate_fill_stubs_checks_each_function() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", STUB_CHART);
+    let server = MockServer::start(vec![
+        stream(&fenced(
+            "python",
+            "def load_the_csv_file():\n    return [1.0, 2.0, 3.0]\n",
+        )),
+        // Wrong name: rejected, and the problem goes back to the model.
+        stream(&fenced("python", "def average():\n    return 2.0\n")),
+        stream(&fenced(
+            "python",
+            "def compute_average_of_column_x():\n    import statistics\n    \
+             return statistics.mean([1.0, 2.0, 3.0])\n",
+        )),
+    ]);
+    let out = hexa(
+        &ws,
+        &server,
+        &["generate", "--fill-stubs", "chart.mmd", "-o", "out.py"],
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{out}");
+    assert_eq!(server.count(), 3);
+    assert!(out.stderr.contains("filled 2 stub(s)"), "{out}");
+    let retry = messages(&server.body(2));
+    assert!(
+        retry[3].1.contains("def compute_average_of_column_x(...)"),
+        "{retry:?}"
+    );
+    let notebook = ws.read("out.py");
+    assert!(!notebook.contains("stub: "), "{notebook}");
+    assert!(
+        notebook.contains("        return [1.0, 2.0, 3.0]\n"),
+        "{notebook}"
+    );
+    assert!(
+        notebook.contains("        import statistics\n"),
+        "{notebook}"
+    );
+    let check = hexa(&ws, &server, &["check", "--fast", "out.py"], &[]);
+    assert_eq!(check.code, Some(0), "{check}");
+}
+
+#[test]
+fn generate_key_never_leaks() {
+    let ws = Workspace::new();
+    ws.write("chart.mmd", STUB_CHART);
+    let echo = serde_json::json!({"error": {"message": format!("bad key {KEY}")}});
+    let server = MockServer::start(vec![Reply::Status(500, Vec::new(), echo.to_string())]);
+    let env = [("HEXA_LOG", "trace"), ("HEXA_LLM_RETRIES", "1")];
+    let llm = hexa(
+        &ws,
+        &server,
+        &["generate", "--llm", "chart.mmd", "-o", "a.py"],
+        &env,
+    );
+    assert_eq!(llm.code, Some(0), "{llm}");
+    let stubs = hexa(
+        &ws,
+        &server,
+        &["generate", "--fill-stubs", "chart.mmd", "-o", "b.py"],
+        &env,
+    );
+    assert_eq!(stubs.code, Some(0), "{stubs}");
+    assert!(stubs.stderr.contains("bad key [redacted]"), "{stubs}");
+    assert_no_key(&ws, &[&llm, &stubs]);
+}
