@@ -36,7 +36,7 @@ impl Chart {
         }
     }
 
-    /// The chart's span in the document.
+    /// Returns the chart's span in the document.
     pub fn span(&self) -> Span {
         Span::new(self.offset, self.offset + self.text.len())
     }
@@ -57,7 +57,7 @@ impl Chart {
         self.doc.has_errors()
     }
 
-    /// The notebook generated from the chart, made once on first use; `None` when the chart
+    /// Returns the notebook generated from the chart, made once on first use; `None` when the chart
     /// has errors or generation fails.
     pub fn notebook(&self) -> Option<&Generated> {
         self.notebook
@@ -128,14 +128,14 @@ impl Analysis {
         }
     }
 
-    /// The chart that contains a document offset.
+    /// Returns the chart that contains a document offset.
     pub fn chart_at(&self, offset: usize) -> Option<&Chart> {
         self.charts
             .iter()
             .find(|chart| chart.to_chart(offset).is_some())
     }
 
-    /// Every diagnostic with its span in the document, sorted by position.
+    /// Collects every diagnostic with its span in the document, sorted by position.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut all = self.file_diagnostics.clone();
         for chart in &self.charts {
@@ -153,7 +153,7 @@ impl Analysis {
     }
 }
 
-/// The span of the diagram text inside the first `mo.mermaid(r"""...""")` of a notebook.
+/// Finds the span of the diagram text inside the first `mo.mermaid(r"""...""")` of a notebook.
 /// Only raw strings, or plain strings without backslashes, are used: in other strings the
 /// escapes would shift every position.
 fn notebook_diagram(text: &str) -> Option<Span> {
