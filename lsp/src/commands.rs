@@ -245,3 +245,65 @@ fn cell_json(cell: &CellResult) -> Value {
         "elapsedMs": cell.elapsed.as_millis(),
     })
 }
+
+/// `hexa.openInMarimo`: finds the `hexa serve` that serves the notebook's folder and returns
+/// `{"url"}` for the notebook in it; the URL is also sent with `window/showDocument`.
+pub async fn open_in_marimo(backend: &Backend, arguments: Vec<Value>) -> Result<Option<Value>> {
+    let uri = uri_argument(&arguments)?;
+    let path = uri
+        .to_file_path()
+        .ok_or_else(|| invalid_params(format!("not a file URI: {}", uri.as_str())))?
+        .into_owned();
+    let url = blocking(move || served_url(&path)).await?;
+    let shown = backend
+        .client
+        .show_document(tower_lsp_server::ls_types::ShowDocumentParams {
+            uri: url
+                .parse()
+                .map_err(|_| invalid_params(format!("invalid URL: {url}")))?,
+            external: Some(true),
+            take_focus: Some(true),
+            selection: None,
+        })
+        .await;
+    if let Err(error) = shown {
+        tracing::warn!(%error, "window/showDocument failed");
+    }
+    Ok(Some(json!({ "url": url })))
+}
+
+/// The URL of a notebook in the live `hexa serve` of its folder.
+// NOTE: this only reuses a running server. Starting one from the language server would
+// leave a long-lived process behind the editor, so the error asks the user to start it.
+fn served_url(path: &Path) -> Result<String> {
+    use hexa_marimo::serve::{NotebookFolder, http_get, notebook_url, process_alive};
+
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let failed = |message: String| Error {
+        code: ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
+    };
+    let not_served = || {
+        failed(format!(
+            "no hexa serve is running for {}; start it with `hexa serve {}`",
+            dir.display(),
+            dir.display()
+        ))
+    };
+    let folder = NotebookFolder::open(dir).map_err(|error| failed(error.to_string()))?;
+    let lock = folder.lock().map_err(|error| failed(error.to_string()))?;
+    let record = folder.read_index(&lock).server.ok_or_else(not_served)?;
+    drop(lock);
+    let alive = process_alive(record.pid) && process_alive(record.marimo_pid);
+    let healthy = alive
+        && http_get(record.port, "/health", &[], Duration::from_secs(2))
+            .is_ok_and(|response| response.status == 200);
+    if !healthy {
+        return Err(not_served());
+    }
+    let file = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned());
+    Ok(notebook_url(record.port, &record.token, file.as_deref()))
+}

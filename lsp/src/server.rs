@@ -65,6 +65,8 @@ impl ClientConfig {
 /// The server state shared by all handlers.
 #[derive(Debug)]
 pub struct Backend {
+    /// Sends notifications and requests to the client.
+    pub client: Client,
     /// The open documents.
     pub store: Arc<Store>,
     /// Debounced diagnostics.
@@ -80,7 +82,8 @@ impl Backend {
     pub fn new(client: Client, python: Option<PathBuf>) -> Self {
         let store = Arc::new(Store::default());
         Backend {
-            publisher: Arc::new(Publisher::new(client, Arc::clone(&store))),
+            publisher: Arc::new(Publisher::new(client.clone(), Arc::clone(&store))),
+            client,
             store,
             config: OnceLock::new(),
             python,

@@ -205,3 +205,18 @@ fn large_document_stays_responsive() {
     assert!(change_time < Duration::from_secs(10), "{change_time:?}");
     server.shutdown();
 }
+
+#[test]
+fn open_in_marimo_needs_running_serve() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let uri = file_uri(&dir.path().join("flow.py"));
+    let (mut server, _) = Server::initialized(basic_capabilities());
+    let response = server.request_raw(
+        "workspace/executeCommand",
+        json!({ "command": "hexa.openInMarimo", "arguments": [uri] }),
+    );
+    assert_eq!(response["error"]["code"], -32803, "{response}");
+    let message = response["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("hexa serve"), "{message}");
+    server.shutdown();
+}
