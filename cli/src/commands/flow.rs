@@ -17,7 +17,7 @@ pub struct FlowArgs {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Send every request to the model, even when the reply cache holds an answer.
+    /// Send every request to the model, even when the reply cache contains a reply.
     #[arg(long)]
     pub no_cache: bool,
 }

@@ -117,6 +117,7 @@ fn split(code: &str) -> Vec<Vec<Statement>> {
         }]];
     };
     let root = tree.root_node();
+
     let mut imports = Vec::new();
     let mut definitions = Vec::new();
     let mut main = Vec::new();
@@ -127,6 +128,7 @@ fn split(code: &str) -> Vec<Vec<Statement>> {
             comment_start.get_or_insert(node.start_byte());
             continue;
         }
+
         let start = comment_start.take().unwrap_or(node.start_byte());
         let text = code.get(start..node.end_byte()).unwrap_or_default();
         let statement = Statement {
@@ -146,6 +148,7 @@ fn split(code: &str) -> Vec<Vec<Statement>> {
             _ => main.push(statement),
         }
     }
+
     let mut groups = Vec::new();
     if !imports.is_empty() {
         groups.push(imports);
@@ -244,7 +247,8 @@ mod tests {
         let file = notebook(code, DIAGRAM, None).expect("valid notebook");
         let bodies = cell_bodies(&file);
         assert_eq!(bodies.len(), 4, "{bodies:#?}");
-        assert!(bodies[2].contains("return 1") && bodies[2].contains("return 2"));
+        assert!(bodies[2].contains("return 1"), "{}", bodies[2]);
+        assert!(bodies[2].contains("return 2"), "{}", bodies[2]);
         assert_eq!(bodies[3].trim(), "print(f())");
     }
 

@@ -130,7 +130,7 @@ fn starts_with_header(text: &str) -> bool {
     })
 }
 
-/// The contents of every ```` ``` ```` or `~~~` fence, whatever its language tag.
+/// Returns the contents of every ```` ``` ```` or `~~~` fence, whatever its language tag.
 fn fenced_blocks(text: &str) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut current: Option<(&str, Vec<&str>)> = None;

@@ -48,7 +48,7 @@ impl Message {
     }
 }
 
-/// Why a request to the model failed for good. Messages never contain the API key.
+/// A request to the model that failed for good. Messages have the API key redacted.
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
     /// The default server needs a key and none is set.
@@ -60,7 +60,7 @@ pub enum LlmError {
         /// The API root.
         url: String,
     },
-    /// The server answered with an error status.
+    /// The server returned an error status.
     #[error("{url}: HTTP {status} after {attempts} attempt(s): {message}")]
     Http {
         /// The endpoint.
@@ -365,7 +365,7 @@ impl SseReader {
     }
 }
 
-/// The `error.message` of an OpenAI-style error body, else the body itself, shortened.
+/// Returns the `error.message` of an OpenAI-style error body, else the body itself, shortened.
 fn error_message(body: &str) -> String {
     let message = serde_json::from_str::<serde_json::Value>(body)
         .ok()

@@ -20,13 +20,13 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_RETRIES: u32 = 4;
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
 
-/// An API key. `Debug` and `Display` print `[redacted]`, so the key cannot leak through a
-/// log line or an error message by accident.
+/// An API key. It has no `Display`, and `Debug` prints `[redacted]`, so formatting it into a
+/// log line or an error message cannot leak the key.
 #[derive(Clone)]
 pub struct ApiKey(String);
 
 impl ApiKey {
-    /// The key itself, for the `Authorization` header only.
+    /// Returns the key itself, for the `Authorization` header only.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -149,7 +149,7 @@ impl LlmConfig {
         })
     }
 
-    /// The full URL of the chat-completions endpoint.
+    /// Returns the full URL of the chat-completions endpoint.
     pub fn endpoint(&self) -> String {
         format!("{}/chat/completions", self.base_url)
     }

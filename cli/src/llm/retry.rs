@@ -34,7 +34,8 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
 }
 
-/// A number in [0, 1) from the standard library's randomly keyed hasher, enough for jitter.
+/// Returns a number in [0, 1) from the standard library's randomly keyed hasher, enough for
+/// jitter.
 fn random_fraction() -> f64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(0);

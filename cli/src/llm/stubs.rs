@@ -1,5 +1,5 @@
 //! `--fill-stubs`: the stub functions of a generated file, filled in one at a time by the
-//! model. Each answer must parse, define only the stub's function, and use no global name
+//! model. Each reply must parse, define only the stub's function, and use no global name
 //! other than builtins and the other stubs; otherwise the stub stays.
 
 use std::collections::BTreeSet;
@@ -26,7 +26,7 @@ pub struct Stub {
     pub indent: String,
 }
 
-/// What `fill_stubs` did.
+/// The result of [`fill_stubs`]: stubs filled, stubs kept, and the error that stopped it.
 #[derive(Debug, Default)]
 pub struct FillReport {
     /// Names of the stubs the model filled.
@@ -76,7 +76,7 @@ pub fn find_stubs(text: &str) -> Vec<Stub> {
     stubs
 }
 
-/// Asks the model for each stub's body and replaces the stubs it answers well. Stops at the
+/// Asks the model for each stub's body and replaces each stub whose reply passes the checks. Stops at the
 /// first request error, keeping the stubs not filled yet.
 pub async fn fill_stubs(client: &ChatClient, chart: &str, text: &str) -> (String, FillReport) {
     let stubs = find_stubs(text);

@@ -233,7 +233,7 @@ fn messages(body: &serde_json::Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Every file under `dir`, recursively, with its bytes.
+/// Lists every file under `dir`, recursively, with its bytes.
 fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
