@@ -1,2 +1,2 @@
--- Neovim 0.10+ detects .mmd already; this covers older runtimes and `.mermaid`.
+-- Neovim 0.12 detects .mmd already. This covers older runtimes and `.mermaid`.
 vim.filetype.add({ extension = { mmd = "mermaid", mermaid = "mermaid" } })

@@ -1,5 +1,5 @@
-//! Finds the Mermaid flowchart inside a document: a whole `.mmd` file, the first ```mermaid
-//! fence of a Markdown file, or the `mo.mermaid("""...""")` cell of a hexa notebook.
+// Finds the Mermaid flowchart inside a document: a whole `.mmd` file, the first ```mermaid
+// fence of a Markdown file, or the `mo.mermaid("""...""")` cell of a hexa notebook.
 
 /** The chart's text and the zero-based document line where it starts. */
 export interface ChartRegion {
@@ -7,7 +7,7 @@ export interface ChartRegion {
   startLine: number;
 }
 
-/** Returns the chart of a document, or `undefined` when it holds none. */
+/** Returns the chart of a document, or `undefined` when it contains none. */
 export function findChart(text: string, languageId: string): ChartRegion | undefined {
   switch (languageId) {
     case "mermaid":

@@ -1,4 +1,4 @@
-//! Starts, restarts and stops the `hexa lsp` client, and shows its state in the status bar.
+// Starts, restarts and stops the `hexa lsp` client, and shows its state in the status bar.
 
 import * as fs from "node:fs";
 import * as vscode from "vscode";
@@ -51,7 +51,7 @@ export class HexaClient implements vscode.Disposable {
     this.status.show();
   }
 
-  /** The server's command line; the other hexa subcommands run the same binary. */
+  /** Builds the server's command line. The other hexa subcommands run the same binary. */
   commandLine(): ServerCommandLine {
     return serverCommandLine(readSettings(), {
       extensionPath: this.context.extensionPath,

@@ -1,4 +1,4 @@
-//! The palette commands that call the server: generate, run, open in marimo, show the code.
+// The palette commands that call the server: generate, run, open in marimo, show the code.
 
 import { spawn } from "node:child_process";
 import * as vscode from "vscode";
@@ -152,7 +152,7 @@ export class Commands implements vscode.Disposable {
   }
 }
 
-/** The active editor's document when its language is one of `languages`, else an error. */
+/** Returns the active editor's document if its language is in `languages`, else shows an error. */
 function activeDocument(languages: string[]): vscode.TextDocument | undefined {
   const document = vscode.window.activeTextEditor?.document;
   if (document === undefined || !languages.includes(document.languageId)) {

@@ -1,4 +1,4 @@
-//! Entry point: starts the hexa language client and registers the palette commands.
+// Entry point: starts the hexa language client and registers the palette commands.
 
 import * as vscode from "vscode";
 import { type Middleware, ResponseError } from "vscode-languageclient/node";
@@ -14,7 +14,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const marimo = new MarimoPanel(log);
   const preview = new Preview(context.extensionUri, log);
 
-  // The server asks to show marimo's URL with `window/showDocument`; show it in the panel
+  // The server sends marimo's URL with `window/showDocument`, so show it in the panel
   // instead of an outside browser.
   const middleware: Middleware = {
     window: {

@@ -1,4 +1,4 @@
-//! The webview panel that shows a notebook in marimo's editor, served by `hexa serve`.
+// The webview panel that shows a notebook in marimo's editor, served by `hexa serve`.
 
 import * as vscode from "vscode";
 import { marimoHtml } from "./webviewHtml";

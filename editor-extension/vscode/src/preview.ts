@@ -1,5 +1,5 @@
-//! "Hexa: Preview Flowchart": a webview that renders the active chart with the mermaid.js
-//! shipped in the extension, and re-renders it as the document changes.
+// "Hexa: Preview Flowchart": a webview that renders the active chart with the mermaid.js
+// shipped in the extension, and re-renders it as the document changes.
 
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
@@ -36,7 +36,7 @@ export class Preview implements vscode.Disposable {
   show(): void {
     const document = vscode.window.activeTextEditor?.document;
     if (document === undefined || !hasChart(document)) {
-      void vscode.window.showErrorMessage("Hexa: the active editor holds no Mermaid flowchart");
+      void vscode.window.showErrorMessage("Hexa: the active editor contains no Mermaid flowchart");
       return;
     }
     this.document = document;

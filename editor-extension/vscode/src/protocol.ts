@@ -1,4 +1,4 @@
-//! Names and payload types of the hexa language server's `workspace/executeCommand` commands.
+// Names and payload types of the hexa language server's `workspace/executeCommand` commands.
 // Keep in step with `lsp/src/commands.rs`.
 
 /** Commands the server registers; VS Code ids of the client's own commands differ from these. */

@@ -1,5 +1,5 @@
-//! Turns a `hexa.runNotebook` result into the text of the run output channel and into the
-//! flowchart nodes where errors happened. No VS Code API here, so it is unit-tested.
+// Turns a `hexa.runNotebook` result into the text of the run output channel and into the
+// flowchart nodes where errors happened. No VS Code API here, so it is unit-tested.
 
 import type { CellResult } from "./protocol";
 

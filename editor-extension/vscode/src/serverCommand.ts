@@ -1,4 +1,4 @@
-//! Chooses the `hexa` binary and arguments that start the language server.
+// Chooses the `hexa` binary and arguments that start the language server.
 
 import * as path from "node:path";
 
@@ -19,7 +19,7 @@ export interface Host {
 export interface ServerCommandLine {
   command: string;
   args: string[];
-  /** Where the binary came from, for the log. */
+  /** Origin of the binary, for the log. */
   source: "setting" | "bundled" | "PATH";
 }
 

@@ -1,5 +1,5 @@
-//! HTML of the two webviews: the flowchart preview and the marimo editor frame. Both pages
-//! run under a Content Security Policy that allows only the extension's own files.
+// HTML of the two webviews: the flowchart preview and the marimo editor frame. Both pages
+// run under a Content Security Policy that allows only the extension's own files.
 
 export interface PreviewPage {
   nonce: string;

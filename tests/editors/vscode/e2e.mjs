@@ -30,15 +30,34 @@ async function runPalette(page, title) {
   await page.keyboard.press("Enter");
 }
 
+async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").fill(name);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+// Webviews are nested iframes, so look for the rendered SVG in every frame of the page.
+async function waitForPreviewSvg(page) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const nodes = await frame
+        .evaluate(() => document.querySelectorAll("#chart svg g.node").length)
+        .catch(() => 0);
+      if (nodes >= 5) return;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error("the preview showed no chart with 5 nodes within 30 s");
+}
+
 async function main(page) {
   await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
   log("workbench visible");
 
-  await page.keyboard.press("Control+P");
-  await page.locator(".quick-input-widget input").fill("flow.mmd");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "flow.mmd" }).first().waitFor();
-  await page.keyboard.press("Enter");
+  await openFile(page, "flow.mmd");
   await page.locator(".monaco-editor .view-lines", { hasText: "flowchart TD" }).waitFor();
   log("flow.mmd open");
 
@@ -52,7 +71,9 @@ async function main(page) {
   const squiggleBox = await squiggle.boundingBox();
   const lineBox = await brokenLine.boundingBox();
   if (!squiggleBox || !lineBox || Math.abs(squiggleBox.y - lineBox.y) > lineBox.height) {
-    throw new Error(`squiggle at ${JSON.stringify(squiggleBox)}, broken line at ${JSON.stringify(lineBox)}`);
+    throw new Error(
+      `squiggle at ${JSON.stringify(squiggleBox)}, broken line at ${JSON.stringify(lineBox)}`,
+    );
   }
   log("error squiggle from hexa lsp on the broken line");
   await page.screenshot({ path: join(artifacts, "vscode-diagnostic.png") });
@@ -62,7 +83,10 @@ async function main(page) {
   await page.keyboard.press("Enter");
   await page.keyboard.press("End");
   await page.keyboard.type("]");
-  await page.locator(".monaco-editor .squiggly-error").first().waitFor({ state: "detached", timeout: 30000 });
+  await page
+    .locator(".monaco-editor .squiggly-error")
+    .first()
+    .waitFor({ state: "detached", timeout: 30000 });
   await page.keyboard.press("Control+S");
   log("line 3 fixed, squiggle gone");
 
@@ -71,7 +95,9 @@ async function main(page) {
   const deadline = Date.now() + 30000;
   while (!existsSync(notebook)) {
     if (Date.now() > deadline) {
-      throw new Error(`${notebook} not written; folder holds ${readdirSync(workspace).join(", ")}`);
+      throw new Error(
+        `${notebook} not written; the folder contains ${readdirSync(workspace).join(", ")}`,
+      );
     }
     await page.waitForTimeout(200);
   }
@@ -81,6 +107,15 @@ async function main(page) {
 
   const output = execFileSync(hexa, ["check", notebook], { encoding: "utf8", cwd: workspace });
   log(`hexa check passed${output.trim() ? `: ${output.trim()}` : ""}`);
+
+  // The notebook opened beside the chart, so focus the first editor group, which has flow.mmd.
+  await page.keyboard.press("Control+1");
+  await page.locator("#status\\.editor\\.mode", { hasText: "Mermaid" }).waitFor({ timeout: 10000 });
+  await runPalette(page, "Hexa: Preview Flowchart");
+  await page.locator(".tab", { hasText: "Preview flow.mmd" }).waitFor({ timeout: 10000 });
+  await waitForPreviewSvg(page);
+  log("preview rendered the chart with the bundled mermaid.js");
+  await page.screenshot({ path: join(artifacts, "vscode-preview.png") });
 }
 
 const browser = await chromium.launch({

@@ -2,7 +2,7 @@
 # Installs code-server 4.100.3 (VS Code 1.100.3, the last release whose engines allow Node 20)
 # from npm into DEST without its postinstall script, because that script downloads ripgrep
 # and argon2 binaries from GitHub. The native modules are built here against the system
-# Node headers and Debian's ripgrep stands in for @vscode/ripgrep.
+# Node headers and Debian's ripgrep replaces @vscode/ripgrep.
 # Needs: Node 20 with /usr/include/node, g++, make, python3, and `rg` (apt-get install ripgrep).
 set -euo pipefail
 dest=${1:?usage: install-code-server.sh DEST}

@@ -43,8 +43,8 @@ JSON
 printf '%s\n' 'flowchart TD' '    A([Start]) --> B[/Read n/]' '    B --> C[x = n * 2' \
   '    C --> D[/Print x/]' '    D --> E([End])' > "$state/workspace/flow.mmd"
 
-# An empty gallery object turns the extension gallery off (no requests to open-vsx.org);
-# the XDG folders keep code-server's config out of the home folder.
+# An empty gallery object turns the extension gallery off (no requests to open-vsx.org).
+# The XDG folders keep code-server's config out of the home folder.
 export EXTENSIONS_GALLERY='{}' XDG_CONFIG_HOME="$state/xdg-config" XDG_DATA_HOME="$state/xdg-data"
 code_server=(node "$cache/node_modules/code-server/out/node/entry.js" --auth none
   --user-data-dir "$state/user" --extensions-dir "$state/extensions" --disable-telemetry
