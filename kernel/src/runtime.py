@@ -12,6 +12,7 @@ import codeop
 import fnmatch
 import getpass
 import inspect
+import io
 import json
 import linecache
 import pydoc
@@ -32,10 +33,15 @@ class StdinNotImplementedError(NotImplementedError):
     """Raised by `input()` when the frontend does not support input requests."""
 
 
-class StreamWriter:
-    """A text file that buffers writes and sends them as Jupyter `stream` messages."""
+class StreamWriter(io.TextIOBase):
+    """A text file that buffers writes and sends them as Jupyter `stream` messages.
+
+    It derives from `io.TextIOBase` so code that inspects `sys.stdout` (marimo reads its
+    `errors`, others call `fileno()` and expect `io.UnsupportedOperation`) finds the usual
+    attributes."""
 
     def __init__(self, runtime, name):
+        super().__init__()
         self._runtime = runtime
         self.name = name
         self._parts = []
@@ -83,6 +89,10 @@ class StreamWriter:
     @property
     def encoding(self):
         return "utf-8"
+
+    @property
+    def errors(self):
+        return "strict"
 
 
 def _b64(data):
