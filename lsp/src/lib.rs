@@ -15,6 +15,7 @@ mod handlers;
 mod proto;
 mod publish;
 mod server;
+mod tokens;
 
 use tower_lsp_server::{LspService, Server};
 

@@ -6,6 +6,7 @@ use tower_lsp_server::ls_types::*;
 use crate::commands;
 use crate::generate::GENERATE_KIND;
 use crate::server::{Backend, ClientConfig};
+use crate::tokens;
 
 pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeResult> {
     let config = ClientConfig::from_capabilities(&params.capabilities);
@@ -43,6 +44,14 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
         }),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
+                ..Default::default()
+            },
+        )),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),

@@ -17,6 +17,8 @@ pub mod initialize;
 pub mod prepare_rename;
 pub mod references;
 pub mod rename;
+pub mod semantic_tokens_full;
+pub mod semantic_tokens_range;
 
 use tower_lsp_server::ls_types::Position;
 
