@@ -30,7 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: warm_vs_cold NOTEBOOK.py...".into());
     }
     let bridge = Bridge::start(&env)?;
-    println!("| notebook | cells | warm in-process (median) | cold `python nb.py` (median) | warm / cold |");
+    println!(
+        "| notebook | cells | warm in-process (median) | cold `python nb.py` (median) | warm / cold |"
+    );
     println!("|---|---:|---:|---:|---:|");
     for notebook in &notebooks {
         let source = std::fs::read_to_string(notebook)?;
@@ -46,7 +48,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         // The first run registers marimo's formatters; warm means every run after it.
         let (_, cells) = run()?;
-        let warm: Vec<Duration> = (0..ROUNDS).map(|_| run().map(|r| r.0)).collect::<Result<_, _>>()?;
+        let warm: Vec<Duration> = (0..ROUNDS)
+            .map(|_| run().map(|r| r.0))
+            .collect::<Result<_, _>>()?;
         let mut cold = Vec::new();
         for _ in 0..ROUNDS {
             let started = Instant::now();
