@@ -123,6 +123,11 @@ impl Executor {
         let (ready_sender, ready) = mpsc::channel();
         let shared = Arc::new(Shared::default());
         let thread_shared = Arc::clone(&shared);
+        // CPython acts on a SIGINT at once only when its main thread runs the C handler, and
+        // the kernel sends a process-wide SIGINT to any thread that does not block it. So the
+        // calling thread, and every thread it starts later (tokio's), blocks SIGINT, and only
+        // the Python thread unblocks it.
+        set_sigint_blocked(true);
         let handle = std::thread::Builder::new()
             .name("hexa-kernel-python".to_string())
             .spawn(move || python_thread(env, thread_shared, receiver, ready_sender))
@@ -229,6 +234,30 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
+/// Blocks or unblocks SIGINT in the calling thread; threads it starts later inherit the mask.
+fn set_sigint_blocked(blocked: bool) {
+    let how = if blocked {
+        libc::SIG_BLOCK
+    } else {
+        libc::SIG_UNBLOCK
+    };
+    // SAFETY: `set` is initialised by sigemptyset before use, and pthread_sigmask changes only
+    // the calling thread's mask.
+    let rc = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::pthread_sigmask(how, &set, std::ptr::null_mut())
+    };
+    if rc != 0 {
+        tracing::warn!(
+            rc,
+            blocked,
+            "pthread_sigmask failed; SIGINT may not interrupt cells"
+        );
+    }
+}
+
 fn stopped() -> KernelError {
     KernelError::Python("the Python thread has stopped".to_string())
 }
@@ -305,6 +334,7 @@ fn python_thread(
     jobs: mpsc::Receiver<Job>,
     ready: mpsc::Sender<Result<(), KernelError>>,
 ) {
+    set_sigint_blocked(false);
     if let Err(error) = hexa_marimo::initialize_python(&env) {
         let _ = ready.send(Err(KernelError::Python(error.to_string())));
         return;

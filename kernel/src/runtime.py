@@ -427,6 +427,9 @@ class Runtime:
     @staticmethod
     def is_complete(code):
         """Return `[status, indent]` as JSON, as in an `is_complete_reply`."""
+        if code.startswith("%%"):
+            # As in IPython, a cell magic such as `%%flowchart` runs until a blank line.
+            return json.dumps(["complete" if code.endswith("\n\n") else "incomplete", ""])
         try:
             compiled = codeop.compile_command(code, "<cell>", "exec")
         except (SyntaxError, ValueError, OverflowError):
