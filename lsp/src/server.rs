@@ -24,6 +24,8 @@ pub struct ClientConfig {
     pub create_files: bool,
     /// The client accepts `documentSymbol` results as a tree.
     pub hierarchical_symbols: bool,
+    /// The client expands snippets in completion items.
+    pub snippets: bool,
 }
 
 impl ClientConfig {
@@ -53,8 +55,14 @@ impl ClientConfig {
             .and_then(|text| text.document_symbol.as_ref())
             .and_then(|symbol| symbol.hierarchical_document_symbol_support)
             .unwrap_or(false);
+        let snippets = text
+            .and_then(|text| text.completion.as_ref())
+            .and_then(|completion| completion.completion_item.as_ref())
+            .and_then(|item| item.snippet_support)
+            .unwrap_or(false);
         ClientConfig {
             encoding: Encoding::negotiate(offered),
+            snippets,
             resolve_edit,
             create_files,
             hierarchical_symbols,

@@ -25,7 +25,8 @@ pub async fn handle(
 ) -> Result<Option<CompletionResponse>> {
     let position = params.text_document_position;
     let snapshot = backend.snapshot(&position.text_document.uri)?;
-    let encoding = backend.config().encoding;
+    let config = backend.config();
+    let (encoding, snippets) = (config.encoding, config.snippets);
     blocking(move || {
         let analysis = snapshot.analysis();
         let map = snapshot.map(encoding);
@@ -58,12 +59,19 @@ pub async fn handle(
                 });
             }
             for (snippet, description) in SHAPES {
+                let label = snippet_label(snippet);
+                // Clients without snippet support would insert `${1:...}` literally.
+                let (insert_text, format) = if snippets {
+                    (snippet.to_string(), InsertTextFormat::SNIPPET)
+                } else {
+                    (label.clone(), InsertTextFormat::PLAIN_TEXT)
+                };
                 items.push(CompletionItem {
-                    label: snippet_label(snippet),
+                    label,
                     kind: Some(CompletionItemKind::SNIPPET),
                     detail: Some(description.to_string()),
-                    insert_text: Some(snippet.to_string()),
-                    insert_text_format: Some(InsertTextFormat::SNIPPET),
+                    insert_text: Some(insert_text),
+                    insert_text_format: Some(format),
                     ..Default::default()
                 });
             }
