@@ -324,7 +324,8 @@ async fn is_complete(kernel: &Kernel, request: &Message) -> Value {
     let Ok(req) = request.parse_content::<IsCompleteRequest>() else {
         return error_content("ValueError", "invalid is_complete_request content");
     };
-    if flowchart_cell::detect(&req.code).is_some() {
+    // A `%%` cell magic stays open until a blank line, which `Runtime.is_complete` checks.
+    if !req.code.starts_with("%%") && flowchart_cell::detect(&req.code).is_some() {
         return json!({"status": "complete"});
     }
     match kernel
