@@ -22,7 +22,7 @@ pytestmark = pytest.mark.asyncio
 
 CONVERTER = get_converter()
 
-# Seconds to wait for a publishDiagnostics; the server debounces by 150 ms.
+# Seconds to wait for a publishDiagnostics. The server debounces by 150 ms.
 DIAGNOSTICS_TIMEOUT = 10
 
 BROKEN_LABEL = "flowchart TD\n  A[load(x)] --> B\n"
@@ -69,7 +69,7 @@ def make_client():
 
 
 def capabilities(*, utf8=False, resolve=False, create_files=True):
-    """Client capabilities; by default without codeAction resolve and with file creation."""
+    """Build client capabilities, by default without codeAction resolve and with file creation."""
     general = None
     if utf8:
         encodings = [types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16]
@@ -96,7 +96,7 @@ def capabilities(*, utf8=False, resolve=False, create_files=True):
 
 @pytest_asyncio.fixture
 async def start(hexa_bin):
-    """Start `hexa lsp` and initialize it; every started server is shut down at teardown."""
+    """Start `hexa lsp` and initialize it. Every started server is shut down at teardown."""
     stack = contextlib.AsyncExitStack()
 
     async def start_server(**options):
@@ -301,7 +301,7 @@ async def test_cancel_gets_exactly_one_response(lsp, tmp_path):
     except JsonRpcException as error:
         assert error.code == -32800, error
 
-    # The next request is answered normally, and no second response for id 7 arrives.
+    # The next request gets its normal response, and no second response for id 7 arrives.
     hover = types.HoverParams(
         text_document=doc_id("file:///t/not-open.mmd"),
         position=types.Position(line=0, character=0),
