@@ -246,15 +246,17 @@ fn cell_json(cell: &CellResult) -> Value {
     })
 }
 
-/// `hexa.openInMarimo`: finds the `hexa serve` that serves the notebook's folder and returns
-/// `{"url"}` for the notebook in it; the URL is also sent with `window/showDocument`.
+/// `hexa.openInMarimo`: finds the `hexa serve` that serves the notebook's folder, or starts
+/// one, and returns `{"url"}` for the notebook in it; the URL is also sent with
+/// `window/showDocument`.
 pub async fn open_in_marimo(backend: &Backend, arguments: Vec<Value>) -> Result<Option<Value>> {
     let uri = uri_argument(&arguments)?;
     let path = uri
         .to_file_path()
         .ok_or_else(|| invalid_params(format!("not a file URI: {}", uri.as_str())))?
         .into_owned();
-    let url = blocking(move || served_url(&path)).await?;
+    let python = backend.python.clone();
+    let url = blocking(move || served_url(&path, python.as_deref())).await?;
     let shown = backend
         .client
         .show_document(tower_lsp_server::ls_types::ShowDocumentParams {
@@ -272,38 +274,155 @@ pub async fn open_in_marimo(backend: &Backend, arguments: Vec<Value>) -> Result<
     Ok(Some(json!({ "url": url })))
 }
 
-/// The URL of a notebook in the live `hexa serve` of its folder.
-// NOTE: this only reuses a running server. Starting one from the language server would
-// leave a long-lived process behind the editor, so the error asks the user to start it.
-fn served_url(path: &Path) -> Result<String> {
-    use hexa_marimo::serve::{NotebookFolder, http_get, notebook_url, process_alive};
+/// Log of a `hexa serve` that the language server started, in the served folder.
+pub const SERVE_LOG_FILE: &str = ".hexa-serve.log";
 
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let failed = |message: String| Error {
+/// Longest wait for a started `hexa serve` to record itself and answer `/health`.
+const SERVE_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Pause between two reads of the index while a started `hexa serve` comes up.
+const SERVE_POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+fn serve_error(message: String) -> Error {
+    Error {
         code: ErrorCode::ServerError(-32803),
         message: message.into(),
         data: None,
-    };
-    let not_served = || {
-        failed(format!(
-            "no hexa serve is running for {}; start it with `hexa serve {}`",
-            dir.display(),
-            dir.display()
-        ))
-    };
-    let folder = NotebookFolder::open(dir).map_err(|error| failed(error.to_string()))?;
-    let lock = folder.lock().map_err(|error| failed(error.to_string()))?;
-    let record = folder.read_index(&lock).server.ok_or_else(not_served)?;
-    drop(lock);
-    let alive = process_alive(record.pid) && process_alive(record.marimo_pid);
-    let healthy = alive
-        && http_get(record.port, "/health", &[], Duration::from_secs(2))
-            .is_ok_and(|response| response.status == 200);
-    if !healthy {
-        return Err(not_served());
     }
+}
+
+/// The URL of a notebook in the live `hexa serve` of its folder, starting `hexa serve` when
+/// none runs.
+fn served_url(path: &Path, python: Option<&Path>) -> Result<String> {
+    use hexa_marimo::serve::{NotebookFolder, notebook_url};
+
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let folder = NotebookFolder::open(dir).map_err(|error| serve_error(error.to_string()))?;
+    let record = match live_server(&folder)? {
+        Some(record) => record,
+        None => start_serve(&folder, python)?,
+    };
     let file = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned());
     Ok(notebook_url(record.port, &record.token, file.as_deref()))
+}
+
+/// The server recorded in the folder's index, if its processes exist and it answers
+/// `/health`.
+fn live_server(
+    folder: &hexa_marimo::serve::NotebookFolder,
+) -> Result<Option<hexa_marimo::serve::ServerRecord>> {
+    use hexa_marimo::serve::{http_get, process_alive};
+
+    let lock = folder
+        .lock()
+        .map_err(|error| serve_error(error.to_string()))?;
+    let record = folder.read_index(&lock).server;
+    drop(lock);
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let healthy = process_alive(record.pid)
+        && process_alive(record.marimo_pid)
+        && http_get(record.port, "/health", &[], Duration::from_secs(2))
+            .is_ok_and(|response| response.status == 200);
+    Ok(healthy.then_some(record))
+}
+
+/// Starts `hexa serve DIR` as a detached child in its own process group, with its output in
+/// [`SERVE_LOG_FILE`], and waits until the index records it and it answers `/health`.
+///
+/// The child outlives the request and the language server; the user stops it like any
+/// `hexa serve` (Ctrl-C in a terminal does not reach it, so `kill PID` with the pid from
+/// the log or the index).
+fn start_serve(
+    folder: &hexa_marimo::serve::NotebookFolder,
+    python: Option<&Path>,
+) -> Result<hexa_marimo::serve::ServerRecord> {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+
+    let dir = folder.dir();
+    let log_path = dir.join(SERVE_LOG_FILE);
+    let failed_to = |action: &str, error: std::io::Error| {
+        serve_error(format!("failed to {action} for hexa serve: {error}"))
+    };
+    let exe = std::env::current_exe().map_err(|error| failed_to("find the hexa binary", error))?;
+    let log = std::fs::File::create(&log_path)
+        .map_err(|error| failed_to(&format!("create the log {}", log_path.display()), error))?;
+    let log_for_stderr = log
+        .try_clone()
+        .map_err(|error| failed_to("open the log", error))?;
+    let mut command = Command::new(exe);
+    if let Some(python) = python {
+        command.arg("--python").arg(python);
+    }
+    command
+        .arg("serve")
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_for_stderr)
+        .process_group(0);
+    let mut child = command
+        .spawn()
+        .map_err(|error| failed_to("start the process", error))?;
+    let pid = child.id();
+    tracing::info!(pid, dir = %dir.display(), log = %log_path.display(), "started hexa serve");
+
+    let deadline = Instant::now() + SERVE_START_TIMEOUT;
+    let outcome = loop {
+        if let Some(record) = live_server(folder)? {
+            break Ok(record);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                break Err(serve_error(format!(
+                    "hexa serve {} exited with {status} before it served; the end of {}:\n{}",
+                    dir.display(),
+                    log_path.display(),
+                    log_tail(&log_path)
+                )));
+            }
+            Ok(None) => {}
+            Err(error) => break Err(failed_to("wait on the process", error)),
+        }
+        if Instant::now() >= deadline {
+            // `pid` is the child spawned above and not yet reaped, so the id is still ours.
+            // SIGTERM (not `Child::kill`'s SIGKILL) lets `hexa serve` stop marimo first.
+            if let Err(error) = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+            {
+                tracing::warn!(pid, %error, "failed to stop hexa serve");
+            }
+            break Err(serve_error(format!(
+                "hexa serve {} did not answer within {} s; the end of {}:\n{}",
+                dir.display(),
+                SERVE_START_TIMEOUT.as_secs(),
+                log_path.display(),
+                log_tail(&log_path)
+            )));
+        }
+        std::thread::sleep(SERVE_POLL_INTERVAL);
+    };
+    // Reap the child when it exits, so a stopped server leaves no zombie behind the
+    // language server.
+    std::thread::spawn(move || {
+        let status = child.wait();
+        tracing::info!(pid, ?status, "hexa serve exited");
+    });
+    outcome
+}
+
+/// Returns the last 20 lines of a log file, for an error message.
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
 }

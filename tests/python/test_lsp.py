@@ -7,6 +7,11 @@ Charts are ASCII, so UTF-16 columns equal byte columns in the edit helpers below
 
 import asyncio
 import contextlib
+import json
+import os
+import sys
+import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -99,9 +104,10 @@ async def start(hexa_bin):
     """Start `hexa lsp` and initialize it. Every started server is shut down at teardown."""
     stack = contextlib.AsyncExitStack()
 
-    async def start_server(**options):
+    async def start_server(python=None, **options):
         client = make_client()
-        await client.start_io(str(hexa_bin), "lsp")
+        flags = ["--python", str(python)] if python else []
+        await client.start_io(str(hexa_bin), *flags, "lsp")
         stack.push_async_callback(client.stop)
         stack.push_async_callback(client.shutdown_session)
         params = types.InitializeParams(capabilities=capabilities(**options))
@@ -525,3 +531,47 @@ async def test_semantic_tokens_follow_legend(lsp):
     params = types.SemanticTokensRangeParams(text_document=doc_id(uri), range=window)
     ranged = await client.text_document_semantic_tokens_range_async(params)
     assert 0 < len(ranged.data) < len(data)
+
+
+def process_gone(pid, timeout=20):
+    """Wait until no process has this id; return whether it went away in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+async def test_open_in_marimo_starts_serve(start, tmp_path):
+    client, _ = await start(python=sys.prefix)
+    source = tmp_path / "flow.mmd"
+    source.write_text(CHART)
+    generate = types.ExecuteCommandParams(
+        command="hexa.generateNotebook", arguments=[source.as_uri()]
+    )
+    notebook = Path((await client.workspace_execute_command_async(generate))["path"])
+    index_path = tmp_path / ".hexa-index.json"
+    assert not index_path.exists() or json.loads(index_path.read_text())["server"] is None
+
+    open_params = types.ExecuteCommandParams(
+        command="hexa.openInMarimo", arguments=[notebook.as_uri()]
+    )
+    result = await client.workspace_execute_command_async(open_params)
+    record = json.loads(index_path.read_text())["server"]
+    try:
+        url = result["url"]
+        assert url.startswith(f"http://127.0.0.1:{record['port']}/?file=flow.py&access_token=")
+        assert [shown.uri for shown in client.shown_documents] == [url]
+        response = await asyncio.to_thread(urllib.request.urlopen, url, timeout=10)
+        assert response.status == 200
+        # A second request reuses the running server.
+        again = await client.workspace_execute_command_async(open_params)
+        assert again["url"] == url
+        assert json.loads(index_path.read_text())["server"]["pid"] == record["pid"]
+    finally:
+        os.kill(record["pid"], 15)
+        assert process_gone(record["pid"])
+        assert process_gone(record["marimo_pid"])

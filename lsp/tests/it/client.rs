@@ -40,9 +40,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// Spawns the server; stderr is inherited so its logs show in a failing test.
-    pub fn spawn() -> Self {
+    /// Spawns `hexa FLAGS... lsp` (FLAGS are global flags such as `--python`); stderr is
+    /// inherited so its logs show in a failing test.
+    pub fn spawn_with_flags(flags: &[&str]) -> Self {
         let mut child = Command::new(hexa_binary())
+            .args(flags)
             .arg("lsp")
             .env(
                 "HEXA_LOG",
@@ -75,7 +77,12 @@ impl Server {
 
     /// Spawns the server and runs `initialize` + `initialized` with these capabilities.
     pub fn initialized(capabilities: Value) -> (Self, Value) {
-        let mut server = Server::spawn();
+        Server::initialized_with_flags(capabilities, &[])
+    }
+
+    /// Like [`Server::initialized`], for `hexa FLAGS... lsp`.
+    pub fn initialized_with_flags(capabilities: Value, flags: &[&str]) -> (Self, Value) {
+        let mut server = Server::spawn_with_flags(flags);
         let result = server.request(
             "initialize",
             json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),

@@ -206,11 +206,16 @@ fn large_document_stays_responsive() {
     server.shutdown();
 }
 
+/// Without a live server, `hexa.openInMarimo` starts `hexa serve`; with a Python that does
+/// not exist that process exits, and the error names it and quotes its log.
 #[test]
-fn open_in_marimo_needs_running_serve() {
+fn open_in_marimo_reports_a_serve_that_fails_to_start() {
     let dir = tempfile::tempdir().expect("temp dir");
     let uri = file_uri(&dir.path().join("flow.py"));
-    let (mut server, _) = Server::initialized(basic_capabilities());
+    let missing_python = dir.path().join("no-such-python");
+    let missing_python = missing_python.to_str().expect("UTF-8 temp path");
+    let (mut server, _) =
+        Server::initialized_with_flags(basic_capabilities(), &["--python", missing_python]);
     let response = server.request_raw(
         "workspace/executeCommand",
         json!({ "command": "hexa.openInMarimo", "arguments": [uri] }),
@@ -218,5 +223,7 @@ fn open_in_marimo_needs_running_serve() {
     assert_eq!(response["error"]["code"], -32803, "{response}");
     let message = response["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("hexa serve"), "{message}");
+    assert!(message.contains("exited"), "{message}");
+    assert!(dir.path().join(".hexa-serve.log").is_file());
     server.shutdown();
 }
