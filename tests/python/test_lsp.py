@@ -575,3 +575,43 @@ async def test_open_in_marimo_starts_serve(start, tmp_path):
         os.kill(record["pid"], 15)
         assert process_gone(record["pid"])
         assert process_gone(record["marimo_pid"])
+
+
+FIZZBUZZ = Path(__file__).resolve().parents[2] / "examples/fizzbuzz.mmd"
+
+
+def printed_lines(cells):
+    """Join the stdout of the cells in order and split it into lines."""
+    return "".join(cell["stdout"] for cell in cells).splitlines()
+
+
+async def test_run_notebook_returns_cells_and_output(start, tmp_path):
+    client, _ = await start(python=sys.prefix)
+    source = tmp_path / "fizzbuzz.mmd"
+    source.write_text(FIZZBUZZ.read_text())
+    generate = types.ExecuteCommandParams(
+        command="hexa.generateNotebook", arguments=[source.as_uri()]
+    )
+    notebook = Path((await client.workspace_execute_command_async(generate))["path"])
+    cell_count = notebook.read_text().count("@app.cell")
+
+    async def run(inputs):
+        params = types.ExecuteCommandParams(
+            command="hexa.runNotebook", arguments=[notebook.as_uri(), inputs]
+        )
+        return (await client.workspace_execute_command_async(params))["cells"]
+
+    cells = await run({"n": "15"})
+    assert [cell["index"] for cell in cells] == list(range(cell_count))
+    assert all(cell["status"] == "ok" and cell["error"] is None for cell in cells), cells
+    assert printed_lines(cells) == [
+        "1", "2", "Fizz", "4", "Buzz", "Fizz", "7", "8", "Fizz", "Buzz", "11", "Fizz", "13",
+        "14", "FizzBuzz",
+    ]
+    # The chart's cell renders the diagram, and the last cell reports the printed lines.
+    assert cells[1]["output"]["data"].startswith("<marimo-mermaid")
+    assert "FizzBuzz" in cells[-1]["output"]["data"]
+
+    # A number given as JSON, not text, is an input too.
+    cells = await run({"n": 5})
+    assert printed_lines(cells) == ["1", "2", "Fizz", "4", "Buzz"]
