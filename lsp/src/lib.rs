@@ -14,6 +14,7 @@ mod generate;
 mod handlers;
 mod proto;
 mod publish;
+mod related;
 mod server;
 mod tokens;
 

@@ -8,7 +8,9 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString, Uri};
 
 use crate::documents::{Snapshot, Store};
-use crate::proto::{self, Encoding};
+use crate::proto;
+use crate::related::related_places;
+use crate::server::ClientConfig;
 
 /// Quiet time after a change before diagnostics are computed, so typing does not queue one
 /// analysis per keystroke.
@@ -35,12 +37,12 @@ impl Publisher {
     }
 
     /// Starts the debounced diagnostics task for one version of a document.
-    pub fn schedule(self: &Arc<Self>, uri: Uri, version: i32, encoding: Encoding) {
+    pub fn schedule(self: &Arc<Self>, uri: Uri, version: i32, config: ClientConfig) {
         let publisher = Arc::clone(self);
-        tokio::spawn(async move { publisher.publish(uri, version, encoding).await });
+        tokio::spawn(async move { publisher.publish(uri, version, config).await });
     }
 
-    async fn publish(&self, uri: Uri, version: i32, encoding: Encoding) {
+    async fn publish(&self, uri: Uri, version: i32, config: ClientConfig) {
         tokio::time::sleep(DEBOUNCE).await;
         let Some(snapshot) = self.store.get(&uri) else {
             return;
@@ -49,7 +51,7 @@ impl Publisher {
             tracing::trace!(uri = uri.as_str(), version, "skipped: newer version open");
             return;
         }
-        let computed = tokio::task::spawn_blocking(move || diagnostics(&snapshot, encoding)).await;
+        let computed = tokio::task::spawn_blocking(move || diagnostics(&snapshot, config)).await;
         let diagnostics = match computed {
             Ok(diagnostics) => diagnostics,
             Err(error) => {
@@ -80,14 +82,27 @@ impl Publisher {
     }
 }
 
-/// The LSP diagnostics of a snapshot.
-pub fn diagnostics(snapshot: &Snapshot, encoding: Encoding) -> Vec<lsp::Diagnostic> {
-    let map = snapshot.map(encoding);
-    snapshot
-        .analysis()
-        .diagnostics()
-        .iter()
-        .map(|diagnostic| to_lsp(diagnostic, &map))
+/// The LSP diagnostics of a snapshot, with `relatedInformation` when the client shows it.
+pub fn diagnostics(snapshot: &Snapshot, config: ClientConfig) -> Vec<lsp::Diagnostic> {
+    let map = snapshot.map(config.encoding);
+    let analysis = snapshot.analysis();
+    let all = analysis.diagnostics();
+    all.iter()
+        .map(|diagnostic| {
+            let mut converted = to_lsp(diagnostic, &map);
+            if config.related_information {
+                let related: Vec<lsp::DiagnosticRelatedInformation> =
+                    related_places(&analysis, &snapshot.text, diagnostic, &all)
+                        .into_iter()
+                        .map(|(span, message)| lsp::DiagnosticRelatedInformation {
+                            location: lsp::Location::new(snapshot.uri.clone(), map.range(span)),
+                            message,
+                        })
+                        .collect();
+                converted.related_information = (!related.is_empty()).then_some(related);
+            }
+            converted
+        })
         .collect()
 }
 

@@ -26,6 +26,8 @@ pub struct ClientConfig {
     pub hierarchical_symbols: bool,
     /// The client expands snippets in completion items.
     pub snippets: bool,
+    /// The client shows `relatedInformation` of published diagnostics.
+    pub related_information: bool,
 }
 
 impl ClientConfig {
@@ -60,8 +62,13 @@ impl ClientConfig {
             .and_then(|completion| completion.completion_item.as_ref())
             .and_then(|item| item.snippet_support)
             .unwrap_or(false);
+        let related_information = text
+            .and_then(|text| text.publish_diagnostics.as_ref())
+            .and_then(|publish| publish.related_information)
+            .unwrap_or(false);
         ClientConfig {
             encoding: Encoding::negotiate(offered),
+            related_information,
             snippets,
             resolve_edit,
             create_files,

@@ -73,8 +73,9 @@ def make_client():
     return client
 
 
-def capabilities(*, utf8=False, resolve=False, create_files=True):
-    """Build client capabilities, by default without codeAction resolve and with file creation."""
+def capabilities(*, utf8=False, resolve=False, create_files=True, related=False):
+    """Build client capabilities, by default without codeAction resolve, with file creation
+    and without diagnostics' relatedInformation."""
     general = None
     if utf8:
         encodings = [types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16]
@@ -87,6 +88,9 @@ def capabilities(*, utf8=False, resolve=False, create_files=True):
         general=general,
         text_document=types.TextDocumentClientCapabilities(
             code_action=code_action,
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                related_information=related
+            ),
             document_symbol=types.DocumentSymbolClientCapabilities(
                 hierarchical_document_symbol_support=True
             ),
@@ -615,3 +619,71 @@ async def test_run_notebook_returns_cells_and_output(start, tmp_path):
     # A number given as JSON, not text, is an input too.
     cells = await run({"n": 5})
     assert printed_lines(cells) == ["1", "2", "Fizz", "4", "Buzz"]
+
+
+RELATED_CHART = """flowchart TD
+  S1([Start]) --> Alpha[x = 1]
+  Alpha --> Beta[x = 1]
+  Betta --> E([End])
+  S2([Begin]) --> Beta
+"""
+
+
+def related_of(diagnostics):
+    """Map each diagnostic code to its related places as (line, start column, message)."""
+    return {
+        d.code: [
+            (r.location.range.start.line, r.location.range.start.character, r.message)
+            for r in d.related_information or []
+        ]
+        for d in diagnostics
+    }
+
+
+async def test_diagnostics_have_related_information(start):
+    client, _ = await start(related=True)
+    uri = "file:///tmp/related.mmd"
+    open_doc(client, uri, RELATED_CHART)
+    diagnostics = (await diagnostics_for(client, uri, 1)).diagnostics
+    assert all(r.location.uri == uri for d in diagnostics for r in d.related_information)
+    assert related_of(diagnostics) == {
+        "W005": [(2, 12, "`Beta` is declared here")],
+        "W006": [(1, 18, "`Alpha` has the same label")],
+        "W008": [(1, 2, "`S1` is the first start")],
+    }
+
+
+async def test_no_related_information_without_client_support(lsp):
+    client, _ = lsp
+    uri = "file:///tmp/related.mmd"
+    open_doc(client, uri, RELATED_CHART)
+    diagnostics = (await diagnostics_for(client, uri, 1)).diagnostics
+    assert {d.code for d in diagnostics} == {"W005", "W006", "W008"}
+    assert all(d.related_information is None for d in diagnostics)
+
+
+async def test_p002_related_information_in_notebook(start, tmp_path):
+    client, _ = await start(related=True)
+    source = tmp_path / "flow.mmd"
+    source.write_text(CHART)
+    generate = types.ExecuteCommandParams(
+        command="hexa.generateNotebook", arguments=[source.as_uri()]
+    )
+    notebook = Path((await client.workspace_execute_command_async(generate))["path"])
+    # A second cell that defines `printed`, which the generated notebook already defines.
+    guard = 'if __name__ == "__main__":'
+    extra_cell = "@app.cell\ndef _():\n    printed = 2\n    return (printed,)\n\n\n"
+    text = notebook.read_text().replace(guard, extra_cell + guard, 1)
+    lines = text.splitlines()
+    first = lines.index("    printed, final = run_flow(flow)")
+    second = lines.index("    printed = 2")
+    open_doc(client, notebook.as_uri(), text, language="python")
+    diagnostics = (await diagnostics_for(client, notebook.as_uri(), 1)).diagnostics
+    related = sorted(
+        (d.range.start.line, r.location.range.start.line, r.message)
+        for d in diagnostics
+        if d.code == "P002"
+        for r in d.related_information
+    )
+    message = "`printed` is also defined here"
+    assert related == [(first, second, message), (second, first, message)]

@@ -9,12 +9,12 @@ use crate::server::Backend;
 pub fn handle(backend: &Backend, params: DidChangeTextDocumentParams) {
     let uri = params.text_document.uri;
     let version = params.text_document.version;
-    let encoding = backend.config().encoding;
+    let config = backend.config();
     match backend
         .store
-        .change(&uri, version, params.content_changes, encoding)
+        .change(&uri, version, params.content_changes, config.encoding)
     {
-        Some(_) => backend.publisher.schedule(uri, version, encoding),
+        Some(_) => backend.publisher.schedule(uri, version, config),
         None => tracing::warn!(
             uri = uri.as_str(),
             version,

@@ -14,8 +14,8 @@ pub fn handle(backend: &Backend, params: DidOpenTextDocumentParams) {
         document.text,
     );
     tracing::debug!(uri = snapshot.uri.as_str(), version = snapshot.version, kind = ?snapshot.kind, "opened");
-    let encoding = backend.config().encoding;
+    let config = backend.config();
     backend
         .publisher
-        .schedule(snapshot.uri.clone(), snapshot.version, encoding);
+        .schedule(snapshot.uri.clone(), snapshot.version, config);
 }
