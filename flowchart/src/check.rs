@@ -129,14 +129,32 @@ fn decisions(doc: &Document, out_edges: &[Vec<usize>], out: &mut Vec<Diagnostic>
         let edges = &out_edges[i];
         let always_true = matches!(node.label.trim(), "True" | "true" | "while True");
         if edges.len() == 1 && !always_true {
-            out.push(Diagnostic::warning(
-                "W003",
-                node.id_span,
-                format!(
-                    "decision `{}` has only one outgoing edge, so it decides nothing",
-                    node.id
+            let answered_no = doc.edges[edges[0]].label.as_deref().is_some_and(|label| {
+                matches!(
+                    label.trim().to_ascii_lowercase().as_str(),
+                    "no" | "false" | "n"
+                )
+            });
+            let missing = if answered_no { "Yes" } else { "No" };
+            // The new branch goes on its own line after everything else in the chart.
+            let at = document_end(doc);
+            let id = &node.id;
+            let branch = format!(
+                "\n    {id} -->|{missing}| {id}_{}([End])",
+                missing.to_lowercase()
+            );
+            out.push(
+                Diagnostic::warning(
+                    "W003",
+                    node.id_span,
+                    format!("decision `{id}` has only one outgoing edge, so it decides nothing"),
+                )
+                .with_fix(
+                    format!("Add a `{missing}` branch"),
+                    crate::span::Span::new(at, at),
+                    branch,
                 ),
-            ));
+            );
         }
         if edges.len() < 2 {
             continue;
@@ -215,6 +233,19 @@ fn several_starts(doc: &Document, pred: &[Vec<usize>], out: &mut Vec<Diagnostic>
             ));
         }
     }
+}
+
+/// The end of the last node, edge or subgraph: where a new statement can go.
+fn document_end(doc: &Document) -> usize {
+    let nodes = doc.nodes.iter().flat_map(|n| {
+        n.occurrences
+            .iter()
+            .map(|s| s.end)
+            .chain(n.decl_span.map(|s| s.end))
+    });
+    let edges = doc.edges.iter().map(|e| e.span.end);
+    let subgraphs = doc.subgraphs.iter().map(|s| s.span.end);
+    nodes.chain(edges).chain(subgraphs).max().unwrap_or(0)
 }
 
 /// W005: an id never declared with a label that differs slightly from a declared id.
@@ -349,6 +380,27 @@ mod tests {
         let found = codes("flowchart TD\nA{ok?} --> B\n");
         assert_eq!(found, vec![("W003", "A".to_string())]);
         assert!(codes("flowchart TD\nA{True} --> B\n").is_empty());
+    }
+
+    #[test]
+    fn missing_branch_fix_parses() {
+        let source = "flowchart TD\nA{ok?} -->|Yes| B[b = 1]\n";
+        let doc = crate::parse(source);
+        let warning = check(&doc)
+            .into_iter()
+            .find(|d| d.code == "W003")
+            .expect("W003");
+        let fix = warning.fix.expect("a fix");
+        assert_eq!(fix.title, "Add a `No` branch");
+        let mut fixed = source.to_string();
+        fixed.replace_range(fix.span.start..fix.span.end, &fix.replacement);
+        let fixed_doc = crate::parse(&fixed);
+        assert!(!fixed_doc.has_errors(), "{fixed}");
+        assert_eq!(fixed_doc.edges.len(), 2);
+        assert!(
+            check(&fixed_doc).iter().all(|d| d.code != "W003"),
+            "{fixed}"
+        );
     }
 
     #[test]

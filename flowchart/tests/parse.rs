@@ -756,3 +756,21 @@ fn large_chart_parses_quickly() {
     // Generous so that debug builds on a busy machine pass; release is far below 100 ms.
     assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }
+
+/// An unclosed bracket comes with a fix that closes it before the link.
+#[test]
+fn unclosed_bracket_fix_closes_it() {
+    let source = "flowchart TD\n  A[load x --> B\n";
+    let doc = hexa_flowchart::parse(source);
+    let error = doc
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "F002")
+        .expect("an F002 error");
+    let fix = error.fix.as_ref().expect("a fix");
+    assert_eq!(fix.replacement, "]");
+    let mut fixed = source.to_string();
+    fixed.replace_range(fix.span.start..fix.span.end, &fix.replacement);
+    assert_eq!(fixed, "flowchart TD\n  A[load x] --> B\n");
+    assert!(!hexa_flowchart::parse(&fixed).has_errors());
+}

@@ -259,7 +259,10 @@ impl Parser<'_> {
                     .chars()
                     .next()
                     .map_or(stop, |ch| stop + ch.len_utf8());
-                self.error("F002", Span::new(open.start, end), message);
+                let diagnostic = Diagnostic::error("F002", Span::new(open.start, end), message);
+                let (at, closer) = closing_insert(self.src, open.start, token);
+                let title = format!("Close with `{closer}`");
+                self.push(diagnostic.with_fix(title, Span::new(at, at), closer));
                 self.pos = Cursor::new(self.src, stop).line_end();
                 None
             }
@@ -418,4 +421,30 @@ fn capitalise(word: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// Where to insert the closing bracket for an unclosed `token` opened at `open`, and the
+/// closer: before the first link on the rest of the line (`A[label --> B`), else at the end
+/// of the line's text.
+fn closing_insert(src: &str, open: usize, token: &str) -> (usize, String) {
+    let closer: String = token
+        .chars()
+        .rev()
+        .map(|ch| match ch {
+            '[' | '>' => ']',
+            '(' => ')',
+            '{' => '}',
+            other => other,
+        })
+        .collect();
+    let after = open + token.len();
+    let line_end = src[after..].find('\n').map_or(src.len(), |i| after + i);
+    let rest = &src[after..line_end];
+    let link = ["-->", "---", "-.-", "==>", "===", "~~~", "--", "=="]
+        .iter()
+        .filter_map(|l| rest.find(l))
+        .min();
+    let stop = link.map_or(line_end, |i| after + i);
+    let trimmed = after + src[after..stop].trim_end().len();
+    (trimmed, closer)
 }
