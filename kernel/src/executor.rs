@@ -370,6 +370,10 @@ fn load_runtime(py: Python<'_>, shared: &Arc<Shared>) -> PyResult<Py<PyAny>> {
     let code = CString::new(RUNTIME_SOURCE)
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     let module = PyModule::from_code(py, &code, c"hexa_kernel_runtime.py", c"hexa_kernel_runtime")?;
+    // The `%hexa` line magic runs this same binary as a subprocess.
+    if let Ok(exe) = std::env::current_exe() {
+        module.setattr("HEXA_EXECUTABLE", exe.to_string_lossy().as_ref())?;
+    }
 
     let emit_shared = Arc::clone(shared);
     let emit = PyCFunction::new_closure(

@@ -172,9 +172,44 @@ fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Turns `%hexa ARGS` lines into calls of the runtime's `hexa_magic`, which runs
+/// `hexa ARGS` and shows its output. Other lines are left as they are.
+pub fn expand_line_magics(code: &str) -> String {
+    if !code
+        .lines()
+        .any(|line| line.trim_start().starts_with("%hexa"))
+    {
+        return code.to_string();
+    }
+    code.lines()
+        .map(|line| {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            match line.trim_start().strip_prefix("%hexa") {
+                Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                    let arguments = serde_json::to_string(rest.trim()).unwrap_or_default();
+                    format!("{indent}__import__(\"hexa_kernel_runtime\").hexa_magic({arguments})")
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hexa_line_magic_expands() {
+        let code = "x = 1\n%hexa check nb.py\nprint(x)";
+        let expanded = expand_line_magics(code);
+        assert_eq!(
+            expanded,
+            "x = 1\n__import__(\"hexa_kernel_runtime\").hexa_magic(\"check nb.py\")\nprint(x)"
+        );
+        assert_eq!(expand_line_magics("%hexadecimal = 1"), "%hexadecimal = 1");
+    }
 
     #[test]
     fn magic_line_options() {

@@ -409,6 +409,9 @@ async fn execute(
         user_expressions: Value::Object(req.user_expressions.clone()),
         flowchart: false,
     };
+    if !job.code.starts_with("%%") {
+        job.code = flowchart_cell::expand_line_magics(&job.code);
+    }
     if let Some(cell) = flowchart_cell::detect(&req.code) {
         match cell.and_then(|cell| flowchart_cell::prepare(&cell, &kernel.cwd)) {
             Ok(prepared) => {

@@ -471,3 +471,23 @@ class Runtime:
 
 
 _MISSING = object()
+
+
+HEXA_EXECUTABLE = None
+
+
+def hexa_magic(arguments):
+    """Run `hexa ARGUMENTS` for the `%hexa` line magic (`%hexa check nb.py`, `%hexa generate
+    flow.mmd -o nb.py`, `%hexa run flow.mmd --set n=3`) and show what it prints."""
+    import shlex
+    import subprocess
+
+    if HEXA_EXECUTABLE is None:
+        raise RuntimeError("%hexa is not available: the kernel did not record its executable")
+    command = [HEXA_EXECUTABLE, "--python", sys.prefix, *shlex.split(arguments)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.returncode != 0:
+        raise RuntimeError(f"hexa {arguments} exited with code {result.returncode}")
+

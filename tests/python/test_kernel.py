@@ -190,3 +190,18 @@ class HexaKernelTests(jupyter_kernel_test.KernelTests):
     code_inspect_sample = "zip"
     code_clear_output = "clear_output()"
 
+
+
+def test_hexa_line_magic(kernel, tmp_path):
+    chart = tmp_path / "flow.mmd"
+    chart.write_text("flowchart TD\n  A[total = 2 + 3] --> B[/Print total/]\n")
+    reply, messages = execute(kernel, f"%hexa run {chart}")
+    assert reply["status"] == "ok"
+    printed = "".join(
+        m["content"]["text"]
+        for m in messages
+        if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+    )
+    assert printed == "5\n"
+    reply, _ = execute(kernel, f"%hexa check {tmp_path / 'missing.mmd'}")
+    assert reply["status"] == "error"
