@@ -155,11 +155,11 @@ pub fn cells(
         helpers.push_str("import ast\n");
     }
     helpers.push_str("\n\n");
-    helpers.push_str(if needs_values {
-        RUN_FLOW_WITH_VALUES
+    if needs_values {
+        helpers.push_str(&RUN_FLOW.replace(RUN_FLOW_CALL, RUN_FLOW_CALL_WITH_VALUES));
     } else {
-        RUN_FLOW
-    });
+        helpers.push_str(RUN_FLOW);
+    }
     if needs_literal {
         helpers.push_str("\n\n");
         helpers.push_str(LITERAL);
@@ -348,24 +348,20 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
     push_text(&mut out, &mut map, &header, None);
     let scopes: Vec<pyscope::Scope> = cells.iter().map(|c| pyscope::analyze(&c.code)).collect();
     for (index, cell) in cells.iter().enumerate() {
-        let others: BTreeSet<&String> = scopes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != index)
-            .flat_map(|(_, s)| s.defs.iter())
-            .collect();
+        let elsewhere = |names: fn(&pyscope::Scope) -> &BTreeSet<String>| -> BTreeSet<&String> {
+            let other_cells = scopes.iter().enumerate().filter(|(i, _)| *i != index);
+            other_cells
+                .flat_map(|(_, scope)| names(scope).iter())
+                .collect()
+        };
+        let others = elsewhere(|scope| &scope.defs);
         let params: Vec<&String> = scopes[index]
             .refs
             .iter()
             .filter(|r| others.contains(r))
             .collect();
         // Like marimo's code generator: a cell returns only the names other cells read.
-        let read_elsewhere: BTreeSet<&String> = scopes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != index)
-            .flat_map(|(_, s)| s.refs.iter())
-            .collect();
+        let read_elsewhere = elsewhere(|scope| &scope.refs);
         let defs: Vec<&String> = scopes[index]
             .defs
             .iter()
@@ -481,23 +477,13 @@ const RUN_FLOW: &str = r#"def run_flow(flow, *args):
     return printed.getvalue(), result
 "#;
 
-const RUN_FLOW_WITH_VALUES: &str = r#"def run_flow(flow, *args):
-    """Run `flow`, echoing what it prints; return the printed text and its result."""
-    echo = sys.stdout
-    printed = io.StringIO()
-
-    class Tee(io.TextIOBase):
-        def write(self, text):
-            echo.write(text)
-            return printed.write(text)
-
-    with contextlib.redirect_stdout(Tee()):
-        try:
+/// The call in [`RUN_FLOW`], and its replacement when repeated reads can run out of values.
+const RUN_FLOW_CALL: &str = "        result = flow(*args)\n";
+const RUN_FLOW_CALL_WITH_VALUES: &str = r#"        try:
             result = flow(*args)
         except InputExhausted as error:
             print(error, file=sys.stderr)
             result = None
-    return printed.getvalue(), result
 "#;
 
 const LITERAL: &str = r#"def literal(text):
