@@ -9,7 +9,7 @@ use crate::python::{self, ScriptOptions};
 use crate::structure::{self, Program};
 use crate::validate::{self, CellIssue};
 
-/// What to generate.
+/// The kind of file to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// A marimo notebook (`.py`).
@@ -63,7 +63,7 @@ impl Generated {
     }
 }
 
-/// Why generation failed.
+/// A generation failure.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
     /// The chart has parse errors; they are in the document's diagnostics.
@@ -264,7 +264,7 @@ pub fn marker_line_nodes<T: Clone>(
         .collect()
 }
 
-/// The input a `--set` name refers to: the name itself, or the name with the `_` hexa adds
+/// Finds the input a `--set` name refers to: the name itself, or the name with the `_` hexa adds
 /// when a chart variable shadows a builtin (`sum` is written `sum_`).
 pub fn resolve_input(inputs: &[String], given: &str) -> Option<String> {
     if inputs.iter().any(|name| name == given) {

@@ -180,7 +180,7 @@ pub fn cells(
     cells
 }
 
-/// The text a text widget shows for a `--set` value: a quoted string without its quotes,
+/// Returns the text a text widget shows for a `--set` value: a quoted string without its quotes,
 /// anything else as written (the flow reads the text as a Python literal).
 fn widget_text(value: &str) -> &str {
     let trimmed = value.trim();
@@ -271,7 +271,7 @@ fn flow_cell(chart: &ChartProgram, program: &Program, ids: Vec<String>, names: &
     }
 }
 
-/// The last cell: what the flow printed and its final variables.
+/// Builds the last cell, which shows what the flow printed and its final variables.
 fn output_cell(chart: &ChartProgram, names: &Helpers) -> Cell {
     let hidden: Vec<String> = chart
         .inputs
@@ -410,7 +410,7 @@ pub fn notebook_file(cells: &[Cell], title: Option<&str>) -> (String, Vec<Option
     (out, map)
 }
 
-/// Longest line marimo's code generator writes before it breaks a tuple over lines.
+/// Maximum line length marimo's code generator writes before it breaks a tuple over lines.
 const MAX_LINE_LENGTH: usize = 80;
 
 /// Replaces `(...)` in `template` with `items` the way marimo 0.25's code generator does:

@@ -28,8 +28,8 @@ pub enum NodeCode {
 }
 
 impl NodeCode {
-    /// The node's code as text lines, for name searches; a call counts as its arguments and
-    /// results.
+    /// Returns the node's code as text lines for name searches. A call counts as its arguments
+    /// and results.
     pub fn texts(&self) -> Vec<String> {
         match self {
             NodeCode::Nothing => Vec::new(),
@@ -112,7 +112,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The condition under which the decision takes `edge`; the `else` branch gets the
+    /// Returns the condition under which the decision takes `edge`. The `else` branch gets the
     /// negation of the others.
     pub fn condition_for(&self, edge: usize) -> String {
         let own = self.branches.iter().find(|b| b.edge == edge);
@@ -145,7 +145,7 @@ pub struct Input {
     pub free: bool,
 }
 
-/// What a stub function stands for.
+/// The kind of step a stub function stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StubKind {
     /// A step: prints the label, returns `None`.
@@ -165,7 +165,7 @@ pub struct Stub {
     pub name: String,
     /// The label it stands for (its docstring).
     pub label: String,
-    /// What it returns.
+    /// Its kind and return value.
     pub kind: StubKind,
 }
 
@@ -321,8 +321,8 @@ pub fn build(doc: &Document) -> ChartProgram {
         entry: None,
         rank: (0..doc.nodes.len()).collect(),
     };
-    // A plain step with several ways out on a cycle chooses one of them (a retry or a menu);
-    // off cycles, several ways out run one after another (a pipeline).
+    // A plain step with several ways out on a cycle chooses one of them (a retry or a menu).
+    // Off cycles, several ways out run one after another (a pipeline).
     let (in_cycle, _) = cycles(&flow);
     let mut implicit = vec![false; doc.nodes.len()];
     for n in 0..doc.nodes.len() {
@@ -357,8 +357,8 @@ pub fn build(doc: &Document) -> ChartProgram {
     }
 }
 
-/// A decision with only a `yes` (or only a `no`) edge ends the flow on the other answer:
-/// gives it an `else` edge to a new end node. Returns the ids of the added nodes.
+/// Adds an `else` edge to a new end node to each decision with only a `yes` (or only a
+/// `no`) edge, so the flow ends on the other outcome. Returns the ids of the added nodes.
 fn missing_branches(
     doc: &Document,
     out_edges: &[Vec<usize>],
@@ -895,8 +895,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The condition of a multi-way branch, and its `match` pattern when it compares the
-    /// subject with a constant.
+    /// Builds the condition of a multi-way branch, and its `match` pattern when it compares
+    /// the subject with a constant.
     fn case_condition(&mut self, subject: &str, label: &str) -> (String, Option<String>) {
         let label = label.trim();
         let starts_with_operator = ["<=", ">=", "==", "!=", "<", ">"]
@@ -1145,7 +1145,7 @@ fn components(flow: &FlowGraph) -> Vec<usize> {
     component
 }
 
-/// Which nodes lie on a cycle, and the component of every node.
+/// Finds which nodes lie on a cycle, and the component of every node.
 fn cycles(flow: &FlowGraph) -> (Vec<bool>, Vec<usize>) {
     let component = components(flow);
     let mut in_cycle = vec![false; flow.nodes];

@@ -15,7 +15,7 @@ pub struct Line {
     pub node: Option<usize>,
 }
 
-/// How reads are written.
+/// The form reads take in generated code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadStyle {
     /// `n = read_input("n")` at the node (scripts).
@@ -242,7 +242,7 @@ impl<'a> FlowWriter<'a> {
         }
     }
 
-    /// The condition under which decision `node` takes `edge`.
+    /// Returns the condition under which decision `node` takes `edge`.
     fn edge_condition(&self, node: usize, edge: usize) -> String {
         match self.chart.decisions.get(&node) {
             Some(decision) => decision.condition_for(edge),
@@ -418,7 +418,7 @@ impl<'a> FlowWriter<'a> {
             first_ids.remove(0)
         };
         self.push(indent, format!("state = {first}"), None);
-        // `pending` holds the starts and fan-out branches still to run; most charts need none.
+        // `pending` lists the starts and fan-out branches still to run. Most charts need none.
         let flow = self.flow.unwrap_or(&self.chart.flow);
         let fans_out = (0..flow.nodes).any(|n| {
             !self.chart.decisions.contains_key(&n)
