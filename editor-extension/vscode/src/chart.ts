@@ -1,6 +1,8 @@
 // Finds the Mermaid flowchart inside a document: a whole `.mmd` file, the first ```mermaid
 // fence of a Markdown file, or the `mo.mermaid("""...""")` cell of a hexa notebook.
 
+import * as path from "node:path";
+
 /** The chart's text and the zero-based document line where it starts. */
 export interface ChartRegion {
   text: string;
@@ -56,4 +58,15 @@ function notebookChart(text: string): ChartRegion | undefined {
   }
   const startLine = text.slice(0, bodyStart).split("\n").length - 1;
   return { text: text.slice(bodyStart, bodyEnd), startLine };
+}
+
+/** Returns the path of the notebook hexa generates beside the chart at `chartPath`, `NAME.py`. */
+export function notebookPathOf(chartPath: string): string {
+  const { dir, name } = path.parse(chartPath);
+  return path.join(dir, `${name}.py`);
+}
+
+/** Returns whether `text` is a hexa notebook, which imports marimo and draws its chart. */
+export function isHexaNotebook(text: string): boolean {
+  return /^import marimo\b/m.test(text) && notebookChart(text) !== undefined;
 }

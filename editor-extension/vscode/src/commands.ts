@@ -1,10 +1,10 @@
-// The palette commands that call the server: generate, run, open in marimo, show the code.
+// The palette commands that call hexa: generate, run, open in marimo, show the code.
 
-import { spawn } from "node:child_process";
 import * as vscode from "vscode";
 import { ExecuteCommandRequest } from "vscode-languageclient/node";
-import { findChart } from "./chart";
+import { findChart, isHexaNotebook, notebookPathOf } from "./chart";
 import type { HexaClient } from "./client";
+import { GeneratedCode } from "./generatedCode";
 import type { MarimoPanel } from "./marimo";
 import {
   type GenerateTarget,
@@ -20,11 +20,14 @@ const CHART_LANGUAGES = ["mermaid", "markdown"];
 export class Commands implements vscode.Disposable {
   private readonly runOutput = vscode.window.createOutputChannel("Hexa Run");
   private readonly runDiagnostics = vscode.languages.createDiagnosticCollection("hexa-run");
+  private readonly generatedCode: GeneratedCode;
 
   constructor(
     private readonly hexa: HexaClient,
     private readonly marimo: MarimoPanel,
-  ) {}
+  ) {
+    this.generatedCode = new GeneratedCode(hexa);
+  }
 
   register(context: vscode.ExtensionContext): void {
     const register = (id: string, handler: () => Promise<void>) =>
@@ -48,15 +51,7 @@ export class Commands implements vscode.Disposable {
     if (document === undefined) {
       return;
     }
-    const result = await this.execute(ServerCommand.generateNotebook, [
-      document.uri.toString(),
-      target,
-    ]);
-    if (!isGenerateResult(result)) {
-      throw new Error(`unexpected reply from ${ServerCommand.generateNotebook}`);
-    }
-    const written = vscode.Uri.file(result.path);
-    this.hexa.log.info(`generated ${result.path}`);
+    const written = vscode.Uri.file(await this.generateFile(document, target));
     await vscode.window.showTextDocument(written, {
       viewColumn: vscode.ViewColumn.Beside,
       preview: false,
@@ -64,6 +59,19 @@ export class Commands implements vscode.Disposable {
     void vscode.window.showInformationMessage(
       `Hexa: wrote ${vscode.workspace.asRelativePath(written)}`,
     );
+  }
+
+  /** Asks the server to write the notebook or script of `chart` beside it, and returns its path. */
+  private async generateFile(chart: vscode.TextDocument, target: GenerateTarget): Promise<string> {
+    const result = await this.execute(ServerCommand.generateNotebook, [
+      chart.uri.toString(),
+      target,
+    ]);
+    if (!isGenerateResult(result)) {
+      throw new Error(`unexpected reply from ${ServerCommand.generateNotebook}`);
+    }
+    this.hexa.log.info(`generated ${result.path}`);
+    return result.path;
   }
 
   private async run(): Promise<void> {
@@ -114,7 +122,10 @@ export class Commands implements vscode.Disposable {
     if (document === undefined) {
       return;
     }
-    const result = await this.execute(ServerCommand.openInMarimo, [document.uri.toString()]);
+    // marimo opens only notebooks, so a chart opens as the notebook generated from it.
+    const notebook =
+      document.languageId === "python" ? document.uri : await this.notebookOf(document);
+    const result = await this.execute(ServerCommand.openInMarimo, [notebook.toString()]);
     const url = marimoUrl(result);
     if (url === undefined) {
       throw new Error(`${ServerCommand.openInMarimo} returned no URL`);
@@ -122,16 +133,29 @@ export class Commands implements vscode.Disposable {
     await this.marimo.show(url);
   }
 
+  /**
+   * Returns the hexa notebook beside `chart` (`NAME.py`), generating it when there is none.
+   * NOTE: an existing notebook is used as it is, even when the chart changed after it was
+   * generated.
+   */
+  private async notebookOf(chart: vscode.TextDocument): Promise<vscode.Uri> {
+    const beside = vscode.Uri.file(notebookPathOf(chart.uri.fsPath));
+    const text = await vscode.workspace.fs.readFile(beside).then(
+      (bytes) => new TextDecoder().decode(bytes),
+      () => undefined,
+    );
+    if (text !== undefined && isHexaNotebook(text)) {
+      return beside;
+    }
+    return vscode.Uri.file(await this.generateFile(chart, "notebook"));
+  }
+
   private async showGeneratedCode(): Promise<void> {
     const document = activeDocument(CHART_LANGUAGES);
     if (document === undefined) {
       return;
     }
-    const line = this.hexa.commandLine();
-    const args = [...line.args.slice(0, -1), "generate", "-", "-o", "-"];
-    const code = await runWithStdin(line.command, args, document.getText());
-    const shown = await vscode.workspace.openTextDocument({ language: "python", content: code });
-    await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside });
+    await this.generatedCode.show(document);
   }
 
   private async execute(command: string, args: unknown[]): Promise<unknown> {
@@ -147,6 +171,7 @@ export class Commands implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.generatedCode.dispose();
     this.runOutput.dispose();
     this.runDiagnostics.dispose();
   }
@@ -166,25 +191,4 @@ function activeDocument(languages: string[]): vscode.TextDocument | undefined {
     return undefined;
   }
   return document;
-}
-
-/** Runs `command` with `input` on stdin and resolves to its stdout; rejects with its stderr. */
-function runWithStdin(command: string, args: string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) {
-        resolve(Buffer.concat(stdout).toString("utf8"));
-      } else {
-        const message = Buffer.concat(stderr).toString("utf8").trim();
-        reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${message}`));
-      }
-    });
-    child.stdin.end(input);
-  });
 }

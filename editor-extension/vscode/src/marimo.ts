@@ -1,6 +1,7 @@
 // The webview panel that shows a notebook in marimo's editor, served by `hexa serve`.
 
 import * as vscode from "vscode";
+import { keepPathAndQuery } from "./externalUrl";
 import { marimoHtml } from "./webviewHtml";
 
 export class MarimoPanel implements vscode.Disposable {
@@ -20,23 +21,27 @@ export class MarimoPanel implements vscode.Disposable {
     if (parsed.scheme !== "http" && parsed.scheme !== "https") {
       throw new Error(`marimo URL must be http(s), got ${url}`);
     }
-    const external = await vscode.env.asExternalUri(parsed);
-    const origin = `${external.scheme}://${external.authority}`;
-    this.log.info(`opening marimo at ${external.toString(true)}`);
+    const mapped = await vscode.env.asExternalUri(parsed);
+    const external = keepPathAndQuery(url, mapped.toString(true));
+    // Keep marimo's access token out of the log.
+    const logged = external.replace(/access_token=[^&#]*/, "access_token=…");
+    this.log.info(`opening marimo at ${logged}`);
 
     if (this.panel === undefined) {
       this.panel = vscode.window.createWebviewPanel(
         "hexa.marimo",
         "marimo",
         vscode.ViewColumn.Beside,
-        { enableScripts: false, retainContextWhenHidden: true },
+        // The iframe inherits the webview's sandbox, so marimo's editor runs only with
+        // scripts enabled. The page's own policy (`default-src 'none'`) still blocks its scripts.
+        { enableScripts: true, retainContextWhenHidden: true },
       );
       this.panel.onDidDispose(() => {
         this.panel = undefined;
         this.shownUrl = undefined;
       });
     }
-    this.panel.webview.html = marimoHtml({ origin, url: external.toString(true) });
+    this.panel.webview.html = marimoHtml({ origin: new URL(external).origin, url: external });
     this.shownUrl = url;
     this.panel.reveal();
   }

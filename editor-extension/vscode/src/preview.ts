@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { findChart } from "./chart";
+import { GENERATED_SCHEME } from "./generatedCode";
 import { previewHtml } from "./webviewHtml";
 
 const UPDATE_DELAY_MS = 250;
@@ -25,7 +26,7 @@ export class Preview implements vscode.Disposable {
         }
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (this.panel !== undefined && editor !== undefined && hasChart(editor.document)) {
+        if (this.panel !== undefined && editor !== undefined && followsTo(editor.document)) {
           this.document = editor.document;
           this.scheduleUpdate();
         }
@@ -97,6 +98,14 @@ export class Preview implements vscode.Disposable {
       subscription.dispose();
     }
   }
+}
+
+/**
+ * Returns whether the open preview switches to `document` when it becomes active. The
+ * generated-code view repeats the chart it came from, so the preview stays on that chart.
+ */
+function followsTo(document: vscode.TextDocument): boolean {
+  return document.uri.scheme !== GENERATED_SCHEME && hasChart(document);
 }
 
 function hasChart(document: vscode.TextDocument): boolean {

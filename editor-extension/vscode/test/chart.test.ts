@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findChart } from "../src/chart";
+import { findChart, isHexaNotebook, notebookPathOf } from "../src/chart";
 
 describe("findChart", () => {
   it("takes a whole mermaid file", () => {
@@ -54,5 +54,42 @@ describe("findChart", () => {
 
   it("returns nothing for other languages", () => {
     expect(findChart("flowchart TD", "rust")).toBeUndefined();
+  });
+});
+
+describe("notebookPathOf", () => {
+  it("replaces the chart's extension with .py", () => {
+    expect(notebookPathOf("/work/flow.mmd")).toBe("/work/flow.py");
+    expect(notebookPathOf("/work/notes.md")).toBe("/work/notes.py");
+  });
+
+  it("keeps the dots before the extension", () => {
+    expect(notebookPathOf("/work/v1.2/flow.chart.mmd")).toBe("/work/v1.2/flow.chart.py");
+  });
+});
+
+describe("isHexaNotebook", () => {
+  const notebook = [
+    "import marimo",
+    "",
+    "app = marimo.App()",
+    "",
+    "@app.cell(hide_code=True)",
+    "def _(mo):",
+    '    mo.mermaid("""flowchart TD',
+    "    A --> B",
+    '""")',
+  ].join("\n");
+
+  it("accepts a notebook that draws its chart", () => {
+    expect(isHexaNotebook(notebook)).toBe(true);
+  });
+
+  it("rejects a marimo notebook without a chart", () => {
+    expect(isHexaNotebook("import marimo\n\napp = marimo.App()\n")).toBe(false);
+  });
+
+  it("rejects a script that only mentions marimo", () => {
+    expect(isHexaNotebook('print("import marimo")\nmo.mermaid("""x""")\n')).toBe(false);
   });
 });

@@ -35,6 +35,14 @@ describe("marimoHtml", () => {
     expect(html).toContain('src="http://127.0.0.1:2718/?a=1&amp;b"');
   });
 
+  it("runs no script of its own", () => {
+    // The panel enables scripts for marimo's frame, so the page's policy must block its own.
+    const html = marimoHtml({ origin: "http://127.0.0.1:2718", url: "http://127.0.0.1:2718/" });
+    expect(html).toContain("default-src 'none'");
+    expect(html).not.toContain("script-src");
+    expect(html).not.toContain("<script");
+  });
+
   it("escapes quotes in attributes", () => {
     expect(escapeAttribute('a"<b>')).toBe("a&quot;&lt;b&gt;");
   });
