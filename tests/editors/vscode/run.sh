@@ -40,7 +40,7 @@ cat > "$state/user/User/settings.json" <<JSON
   "hexa.pythonPath": "$root/.venv"
 }
 JSON
-printf '%s\n' 'flowchart TD' '    A([Start]) --> B[/Read n/]' '    B --> C[x = n * 2' \
+printf '%s\n' 'flowchart TD' '    A([Start]) --> B[/Read n/]' '    B --> C[x = n * 2 + 1729' \
   '    C --> D[/Print x/]' '    D --> E([End])' > "$state/workspace/flow.mmd"
 
 # An empty gallery object turns the extension gallery off (no requests to open-vsx.org).
@@ -54,12 +54,23 @@ code_server=(node "$cache/node_modules/code-server/out/node/entry.js" --auth non
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 setsid "${code_server[@]}" --bind-addr "127.0.0.1:$port" > "$state/code-server.log" 2>&1 < /dev/null &
 pgid=$!
-trap 'kill -- -$pgid 2>/dev/null || true' EXIT
+# "Open Notebook in marimo" makes hexa lsp start `hexa serve` in a process group of its own,
+# which outlives code-server. e2e.mjs stops it, and this trap stops it when e2e.mjs could not.
+stop_serve() {
+  local index="$state/workspace/.hexa-index.json" serve_pid
+  serve_pid=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["server"]["pid"])' \
+    "$index" 2>/dev/null) || return 0
+  if tr '\0' ' ' < "/proc/$serve_pid/cmdline" 2>/dev/null | grep -q ' serve '; then
+    kill -TERM "$serve_pid" 2>/dev/null || true
+  fi
+}
+trap 'stop_serve; kill -- -$pgid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
   if curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then break; fi
   sleep 0.2
 done
 
-CODE_SERVER_URL="http://127.0.0.1:$port" HEXA_WORKSPACE="$state/workspace" \
-  HEXA_BIN="$root/target/debug/hexa" HEXA_ARTIFACTS="$artifacts" CHROMIUM="$chromium" \
+CODE_SERVER_URL="http://127.0.0.1:$port" CODE_SERVER_PGID="$pgid" \
+  HEXA_WORKSPACE="$state/workspace" HEXA_BIN="$root/target/debug/hexa" \
+  HEXA_PYTHON="$root/.venv/bin/python" HEXA_ARTIFACTS="$artifacts" CHROMIUM="$chromium" \
   timeout 180 node "$here/e2e.mjs"
