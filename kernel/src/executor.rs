@@ -88,6 +88,20 @@ struct Shared {
     events: Mutex<Option<UnboundedSender<Event>>>,
 }
 
+/// Resolves once the Python thread has loaded `runtime.py`, or failed to.
+pub struct Startup(oneshot::Receiver<Result<(), KernelError>>);
+
+impl Startup {
+    /// Waits for the Python thread to be ready for jobs.
+    pub async fn ready(self) -> Result<(), KernelError> {
+        self.0.await.unwrap_or_else(|_| {
+            Err(KernelError::Python(
+                "the Python thread exited during start-up".into(),
+            ))
+        })
+    }
+}
+
 /// Handle to the Python thread; cheap to clone.
 #[derive(Clone)]
 pub struct Executor {
@@ -115,27 +129,21 @@ pub struct ExecuteJob {
 }
 
 impl Executor {
-    /// Starts the Python thread for `env`; returns once `runtime.py` is loaded.
+    /// Starts the Python thread for `env` and returns at once, so the sockets can be bound
+    /// while CPython starts. Jobs queue until `runtime.py` is loaded; the returned
+    /// [`Startup`] tells whether that worked.
     pub fn start(
         env: hexa_marimo::PythonEnv,
-    ) -> Result<(Self, std::thread::JoinHandle<()>), KernelError> {
+    ) -> Result<(Self, Startup, std::thread::JoinHandle<()>), KernelError> {
         let (jobs, receiver) = mpsc::channel::<Job>();
-        let (ready_sender, ready) = mpsc::channel();
+        let (ready_sender, ready) = oneshot::channel();
         let shared = Arc::new(Shared::default());
         let thread_shared = Arc::clone(&shared);
-        // CPython acts on a SIGINT at once only when its main thread runs the C handler, and
-        // the kernel sends a process-wide SIGINT to any thread that does not block it. So the
-        // calling thread, and every thread it starts later (tokio's), blocks SIGINT, and only
-        // the Python thread unblocks it.
-        set_sigint_blocked(true);
         let handle = std::thread::Builder::new()
             .name("hexa-kernel-python".to_string())
             .spawn(move || python_thread(env, thread_shared, receiver, ready_sender))
             .map_err(|e| KernelError::Python(format!("failed to spawn the Python thread: {e}")))?;
-        ready.recv().map_err(|_| {
-            KernelError::Python("the Python thread exited during start-up".into())
-        })??;
-        Ok((Self { jobs, shared }, handle))
+        Ok((Self { jobs, shared }, Startup(ready), handle))
     }
 
     fn submit<T: Send + 'static>(
@@ -232,6 +240,16 @@ impl Executor {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// Blocks SIGINT in the calling thread and in every thread it starts later; call it before
+/// any thread starts.
+///
+/// CPython acts on a SIGINT at once only when its main thread runs the C handler, and the
+/// kernel sends a process-wide SIGINT to any thread that does not block it. So every thread
+/// (tokio's among them) blocks SIGINT, and only the Python thread unblocks it.
+pub fn block_sigint() {
+    set_sigint_blocked(true);
 }
 
 /// Blocks or unblocks SIGINT in the calling thread; threads it starts later inherit the mask.
@@ -332,7 +350,7 @@ fn python_thread(
     env: hexa_marimo::PythonEnv,
     shared: Arc<Shared>,
     jobs: mpsc::Receiver<Job>,
-    ready: mpsc::Sender<Result<(), KernelError>>,
+    ready: oneshot::Sender<Result<(), KernelError>>,
 ) {
     set_sigint_blocked(false);
     if let Err(error) = hexa_marimo::initialize_python(&env) {

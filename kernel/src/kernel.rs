@@ -253,12 +253,16 @@ fn kernel_info() -> Value {
     })
 }
 
-/// The embedded Python's version, read once: later reads would wait for the GIL of a running cell.
+/// The linked libpython's version, which the kernel checked matches the environment's;
+/// readable before the interpreter has started and while a cell holds the GIL.
 fn python_version() -> &'static str {
     static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     VERSION.get_or_init(|| {
-        let version = pyo3::Python::version_str();
-        version.split_whitespace().next().unwrap_or("3").to_string()
+        // SAFETY: Py_GetVersion returns a pointer to a static NUL-terminated string and may
+        // be called before the interpreter is initialised.
+        let full = unsafe { std::ffi::CStr::from_ptr(pyo3::ffi::Py_GetVersion()) };
+        let full = full.to_string_lossy();
+        full.split_whitespace().next().unwrap_or("3").to_string()
     })
 }
 

@@ -17,6 +17,7 @@ mod transport;
 mod wire;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -26,7 +27,7 @@ pub use connection::ConnectionInfo;
 pub use install::{InstallLocation, install};
 
 /// Why the kernel could not start or install.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum KernelError {
     /// The connection file is missing or invalid.
     #[error("invalid connection file {path}: {message}")]
@@ -54,19 +55,24 @@ pub enum KernelError {
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
 
 /// Runs the kernel for `connection_file` until a client sends `shutdown_request`.
+///
+/// The sockets are bound and `kernel_info` is answered while CPython starts on its own
+/// thread; requests that need Python wait for it. A Python that fails to start stops the
+/// kernel with that error.
 pub fn run(connection_file: &Path, env: hexa_marimo::PythonEnv) -> Result<(), KernelError> {
     let info = ConnectionInfo::read(connection_file)?;
-    let (executor, python_thread) = executor::Executor::start(env)?;
+    executor::block_sigint();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| KernelError::Runtime(e.to_string()))?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    runtime.block_on(serve(info, executor, cwd))?;
+    let served = runtime.block_on(serve(info, env, cwd));
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     // The Python thread ends when the last executor handle is gone; a cell that ignores the
     // interrupt would keep it alive, so the join waits only when it has already finished.
+    let python_thread = served?;
     if python_thread.is_finished() {
         let _ = python_thread.join();
     }
@@ -74,15 +80,17 @@ pub fn run(connection_file: &Path, env: hexa_marimo::PythonEnv) -> Result<(), Ke
     Ok(())
 }
 
+/// Binds the sockets, then starts Python; returns the Python thread once the kernel stops.
 async fn serve(
     info: ConnectionInfo,
-    executor: executor::Executor,
+    env: hexa_marimo::PythonEnv,
     cwd: PathBuf,
-) -> Result<(), KernelError> {
+) -> Result<std::thread::JoinHandle<()>, KernelError> {
     let signer = wire::Signer::new(&info.key);
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let channels = transport::bind(&info, &signer, &shutdown, &mut tasks).await?;
+    let (executor, startup, python_thread) = executor::Executor::start(env)?;
     let kernel = kernel::Kernel {
         session: uuid::Uuid::new_v4().to_string(),
         executor,
@@ -93,6 +101,22 @@ async fn serve(
     kernel.announce_start();
     tracing::info!(ip = %info.ip, shell = info.shell_port, "kernel started");
 
+    let failed_start = Arc::new(OnceLock::new());
+    let stop_on_failure = shutdown.clone();
+    let failure = Arc::clone(&failed_start);
+    tasks.spawn(async move {
+        tokio::select! {
+            () = stop_on_failure.cancelled() => {}
+            ready = startup.ready() => match ready {
+                Ok(()) => tracing::debug!("the Python thread is ready"),
+                Err(error) => {
+                    tracing::error!(%error, "Python failed to start; the kernel stops");
+                    let _ = failure.set(error);
+                    stop_on_failure.cancel();
+                }
+            },
+        }
+    });
     let stop_on_signal = shutdown.clone();
     tasks.spawn(async move {
         tokio::select! {
@@ -123,7 +147,10 @@ async fn serve(
     })
     .await;
     tokio::time::sleep(SHUTDOWN_GRACE).await;
-    Ok(())
+    match failed_start.get() {
+        Some(error) => Err(error.clone()),
+        None => Ok(python_thread),
+    }
 }
 
 async fn terminate_signal() {

@@ -43,13 +43,9 @@ pub async fn bind(
     shutdown: &CancellationToken,
     tasks: &mut JoinSet<()>,
 ) -> Result<Channels, KernelError> {
-    let (shell_in, shell_out) =
-        router(info, info.shell_port, "shell", signer, shutdown, tasks).await?;
-    let (control_in, control_out) =
-        router(info, info.control_port, "control", signer, shutdown, tasks).await?;
-    let (stdin_in, stdin_out) =
-        router(info, info.stdin_port, "stdin", signer, shutdown, tasks).await?;
-
+    // iopub and heartbeat first, shell last: a client that gets a shell reply can already
+    // hear iopub. A client whose iopub connection is refused retries only after zeromq's
+    // reconnect interval (100 ms) and would miss the first `status` messages.
     let mut iopub_socket = PubSocket::new();
     bind_socket(&mut iopub_socket, info, info.iopub_port, "iopub").await?;
     let (iopub, iopub_queue) = mpsc::unbounded_channel();
@@ -63,6 +59,13 @@ pub async fn bind(
     let mut heartbeat_socket = RepSocket::new();
     bind_socket(&mut heartbeat_socket, info, info.hb_port, "heartbeat").await?;
     tasks.spawn(heartbeat(heartbeat_socket, shutdown.clone()));
+
+    let (stdin_in, stdin_out) =
+        router(info, info.stdin_port, "stdin", signer, shutdown, tasks).await?;
+    let (control_in, control_out) =
+        router(info, info.control_port, "control", signer, shutdown, tasks).await?;
+    let (shell_in, shell_out) =
+        router(info, info.shell_port, "shell", signer, shutdown, tasks).await?;
 
     Ok(Channels {
         shell_in,
@@ -176,6 +179,7 @@ async fn send_frames(
     signer: &Signer,
     channel: &str,
 ) {
+    tracing::trace!(channel, msg_type = message.msg_type(), "send");
     let frames = wire::encode(message, signer);
     let Ok(frames) = ZmqMessage::try_from(frames) else {
         return;

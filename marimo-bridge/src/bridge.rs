@@ -69,7 +69,7 @@ impl Bridge {
 
         let started = Instant::now();
         let linked_version = interpreter::linked_version();
-        let env_version = interpreter::probe_version(&env.executable)?;
+        let env_version = interpreter::env_version(&env.executable)?;
         if env_version != linked_version {
             return Err(BridgeError::VersionMismatch {
                 executable: env.executable.clone(),

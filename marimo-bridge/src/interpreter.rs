@@ -27,8 +27,32 @@ pub(crate) fn major_minor(version: &str) -> String {
     number.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// Returns `major.minor` of the environment's Python: read from the virtual environment's
+/// `pyvenv.cfg` when there is one, else by running the interpreter once (about 20 ms).
+pub(crate) fn env_version(executable: &Path) -> Result<String, BridgeError> {
+    match venv_config_version(executable) {
+        Some(version) => Ok(version),
+        None => probe_version(executable),
+    }
+}
+
+/// Reads `version` (venv) or `version_info` (uv) from the `pyvenv.cfg` beside `executable`
+/// or one folder up, where PEP 405 puts it.
+fn venv_config_version(executable: &Path) -> Option<String> {
+    let bin = executable.parent()?;
+    let text = [bin, bin.parent()?]
+        .iter()
+        .find_map(|dir| std::fs::read_to_string(dir.join("pyvenv.cfg")).ok())?;
+    text.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        let version = major_minor(value.trim());
+        let is_version = matches!(key.trim(), "version" | "version_info");
+        (is_version && version.contains('.')).then_some(version)
+    })
+}
+
 /// Runs the environment's interpreter once to read its `major.minor` version.
-pub(crate) fn probe_version(executable: &Path) -> Result<String, BridgeError> {
+fn probe_version(executable: &Path) -> Result<String, BridgeError> {
     let probe = |message: String| BridgeError::PythonProbe {
         executable: executable.to_path_buf(),
         message,
@@ -56,7 +80,7 @@ pub(crate) fn probe_version(executable: &Path) -> Result<String, BridgeError> {
 /// libpython, or when the interpreter already runs for another environment.
 pub fn initialize_python(env: &crate::PythonEnv) -> Result<(), BridgeError> {
     let linked_version = linked_version();
-    let env_version = probe_version(&env.executable)?;
+    let env_version = env_version(&env.executable)?;
     if env_version != linked_version {
         return Err(BridgeError::VersionMismatch {
             executable: env.executable.clone(),
@@ -166,4 +190,48 @@ fn status_message(status: &ffi::PyStatus) -> String {
     unsafe { CStr::from_ptr(status.err_msg) }
         .to_string_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn venv_with(config: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        std::fs::write(dir.path().join("pyvenv.cfg"), config).unwrap();
+        let python = dir.path().join("bin/python");
+        (dir, python)
+    }
+
+    #[test]
+    fn reads_the_version_that_venv_writes() {
+        let (_dir, python) = venv_with("home = /usr/bin\nversion = 3.12.4\n");
+        assert_eq!(venv_config_version(&python).as_deref(), Some("3.12"));
+    }
+
+    #[test]
+    fn reads_the_version_info_that_uv_writes() {
+        let (_dir, python) =
+            venv_with("home = /usr/bin\nimplementation = CPython\nversion_info = 3.13.1\n");
+        assert_eq!(venv_config_version(&python).as_deref(), Some("3.13"));
+    }
+
+    #[test]
+    fn without_a_version_line_the_config_gives_nothing() {
+        let (_dir, python) = venv_with("home = /usr/bin\nversion = unknown\n");
+        assert_eq!(venv_config_version(&python), None);
+        assert_eq!(
+            venv_config_version(Path::new("/nonexistent/bin/python")),
+            None
+        );
+    }
+
+    #[test]
+    fn the_config_and_the_probe_agree_on_the_project_venv() {
+        let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+        let from_config = venv_config_version(&python).expect("make venv writes .venv/pyvenv.cfg");
+        assert_eq!(from_config, probe_version(&python).unwrap());
+        assert_eq!(from_config, linked_version());
+    }
 }

@@ -98,14 +98,14 @@ def test_console_runs_python_and_flowchart(jupyter_env, tmp_path):
 class RawKernel:
     """A kernel started from a hand-written connection file, with raw zeromq sockets."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, python=sys.prefix):
         key = uuid.uuid4().hex
         path = tmp_path / "connection.json"
         write_connection_file(str(path), ip="127.0.0.1", key=key.encode())
         self.info = json.loads(path.read_text())
         self.session = Session(key=key.encode())
         self.process = subprocess.Popen(
-            [str(HEXA), "--python", sys.prefix, "kernel", "--connection-file", str(path)],
+            [str(HEXA), "--python", str(python), "kernel", "--connection-file", str(path)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             cwd=tmp_path,
@@ -200,6 +200,69 @@ def raw_kernel(tmp_path):
     yield kernel
     kernel.stop()
     assert kernel.process.returncode == 0, kernel.process.stderr.read().decode()
+
+
+def test_first_execute_waits_for_python(tmp_path):
+    """The sockets answer before CPython has started; a cell sent at once still runs."""
+    kernel = RawKernel(tmp_path)
+    try:
+        info = kernel.request(kernel.shell, "kernel_info_request", {}, timeout=30)
+        assert info["content"]["language_info"]["version"].split(".")[:2] == [
+            str(part) for part in sys.version_info[:2]
+        ]
+        reply = kernel.request(
+            kernel.shell,
+            "execute_request",
+            {"code": "", "silent": True, "user_expressions": {"v": "6 * 7"}},
+        )
+        assert reply["content"]["user_expressions"]["v"]["data"]["text/plain"] == "42"
+    finally:
+        kernel.stop()
+    assert kernel.process.returncode == 0, kernel.process.stderr.read().decode()
+
+
+def test_iopub_listens_before_shell(tmp_path):
+    """Once the shell port accepts connections, so do iopub, heartbeat, stdin and control."""
+    key = uuid.uuid4().hex
+    path = tmp_path / "connection.json"
+    write_connection_file(str(path), ip="127.0.0.1", key=key.encode())
+    info = json.loads(path.read_text())
+    process = subprocess.Popen(
+        [str(HEXA), "--python", sys.prefix, "kernel", "--connection-file", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", info["shell_port"]), timeout=1).close()
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "the shell port never opened"
+                time.sleep(0.001)
+        for name in ["iopub_port", "hb_port", "stdin_port", "control_port"]:
+            socket.create_connection(("127.0.0.1", info[name]), timeout=1).close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode == 0
+
+
+def test_python_that_cannot_start_stops_the_kernel(tmp_path):
+    """A venv of another Python version: the kernel names the mismatch and exits non-zero."""
+    venv = tmp_path / "venv39"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin/python").symlink_to(sys.executable)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.9.18\n")
+    kernel = RawKernel(tmp_path, python=venv)
+    try:
+        kernel.process.wait(timeout=20)
+    finally:
+        kernel.stop()
+    stderr = kernel.process.stderr.read().decode()
+    assert kernel.process.returncode != 0
+    assert "3.9" in stderr and str(venv) in stderr, stderr
 
 
 def test_bad_signature_never_runs(raw_kernel, tmp_path):
