@@ -6,7 +6,8 @@ throwaway venv, `target/bench-venv`, so the project venv's tests keep starting n
 hexa. Both kernelspecs go under `target/bench-kernelspec`, which `JUPYTER_PATH` points at.
 
 Measured per kernel:
-- startup: from `start_kernel()` to the first `kernel_info_reply` (median of --starts runs);
+- startup: from `start_kernel()` to the first `kernel_info_reply`, and to the reply and `idle`
+  of a first `1+1` sent right after it (medians of --starts runs);
 - round trip: `1+1` sent until its `execute_reply` and its `idle` status have both arrived,
   p50 and p99 over --executes requests;
 - throughput: one cell printing --outputs short lines, until its `idle` status;
@@ -88,7 +89,13 @@ def start(kernel_name):
         if reply["parent_header"].get("msg_id") == msg_id:
             break
     elapsed = time.perf_counter() - started
-    return manager, client, elapsed
+    return manager, client, elapsed, started
+
+
+def first_result(client, started):
+    """Seconds from `started` until the first `1+1` has its reply and `idle`."""
+    run_cell(client, "1+1")
+    return time.perf_counter() - started
 
 
 def stop(manager, client):
@@ -120,17 +127,23 @@ def percentile(values, fraction):
 
 
 def measure(kernel_name, args):
-    startups = []
+    startups, first_results = [], []
     for _ in range(args.starts - 1):
-        manager, client, elapsed = start(kernel_name)
+        manager, client, elapsed, started = start(kernel_name)
         startups.append(elapsed)
+        first_results.append(first_result(client, started))
         stop(manager, client)
 
-    manager, client, elapsed = start(kernel_name)
+    manager, client, elapsed, started = start(kernel_name)
     startups.append(elapsed)
+    first_results.append(first_result(client, started))
     pid = manager.provisioner.process.pid
     time.sleep(0.5)
-    result = {"startup_s": statistics.median(startups), "rss_start_mib": rss_mib(pid)}
+    result = {
+        "startup_s": statistics.median(startups),
+        "first_result_s": statistics.median(first_results),
+        "rss_start_mib": rss_mib(pid),
+    }
 
     for _ in range(20):
         run_cell(client, "1+1")
@@ -155,6 +168,7 @@ def measure(kernel_name, args):
 
 ROWS = [
     ("startup to kernel_info_reply (s, median)", "startup_s", "{:.3f}"),
+    ("startup to the first 1+1 result (s, median)", "first_result_s", "{:.3f}"),
     ("execute 1+1 round trip p50 (ms)", "rtt_p50_ms", "{:.2f}"),
     ("execute 1+1 round trip p99 (ms)", "rtt_p99_ms", "{:.2f}"),
     ("print() lines: total time (s)", "outputs_s", "{:.3f}"),

@@ -452,7 +452,7 @@ async fn execute(
         status: status.clone(),
         execution_count: reply_count,
         user_expressions: Some(fields.get("user_expressions").cloned().unwrap_or(json!({}))),
-        payload: Some(Vec::new()),
+        payload: Some(fields["payload"].as_array().cloned().unwrap_or_default()),
         ename: fields["ename"].as_str().map(String::from),
         evalue: fields["evalue"].as_str().map(String::from),
         traceback: fields["traceback"].as_array().map(|lines| {

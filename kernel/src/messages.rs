@@ -233,7 +233,7 @@ pub struct ExecuteReply {
     /// Results of the request's `user_expressions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_expressions: Option<Value>,
-    /// Pager payloads, always empty here.
+    /// Payloads for the client; only `ask_exit`, from `exit()` and `quit()`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Vec<Value>>,
     /// Exception name when `status` is `error`.

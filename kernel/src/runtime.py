@@ -154,6 +154,22 @@ def _matplotlib_png(obj):
     return _b64(buffer.getvalue())
 
 
+class ExitRequest:
+    """`exit` and `quit` in the namespace: calling one (or naming it alone in a cell) asks
+    the client to close, as IPython's `ask_exit` payload does. `exit(keep_kernel=True)`
+    closes the client and keeps the kernel running."""
+
+    def __init__(self, runtime, name):
+        self._runtime = runtime
+        self._name = name
+
+    def __call__(self, keep_kernel=False):
+        self._runtime.exit_requested = {"source": "ask_exit", "keepkernel": bool(keep_kernel)}
+
+    def __repr__(self):
+        return f"Use {self._name}() or Ctrl-D to close the client."
+
+
 class Runtime:
     """The kernel's namespace, execution count and history."""
 
@@ -165,7 +181,10 @@ class Runtime:
             display=self.display,
             update_display=self.update_display,
             clear_output=self.clear_output,
+            exit=ExitRequest(self, "exit"),
+            quit=ExitRequest(self, "quit"),
         )
+        self.exit_requested = None
         self.history = []
         self.session = 1
         self.allow_stdin = False
@@ -233,9 +252,13 @@ class Runtime:
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         result = {"status": "ok"}
         output_text = None
+        self.exit_requested = None
         with self._redirected():
             try:
                 value = self._run(code, filename)
+                if isinstance(value, ExitRequest):
+                    value()
+                    value = None
                 if value is not None and not silent and not code.rstrip().endswith(";"):
                     self.namespace["_"] = value
                     data, metadata = format_object(value)
@@ -247,6 +270,8 @@ class Runtime:
             finally:
                 self.flush_streams()
             result["user_expressions"] = self._user_expressions(user_expressions)
+        if self.exit_requested is not None:
+            result["payload"] = [self.exit_requested]
         if store_history and not silent:
             self.history.append((self.session, count, code, output_text))
         return json.dumps(result)

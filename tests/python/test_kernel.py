@@ -205,3 +205,14 @@ def test_hexa_line_magic(kernel, tmp_path):
     assert printed == "5\n"
     reply, _ = execute(kernel, f"%hexa check {tmp_path / 'missing.mmd'}")
     assert reply["status"] == "error"
+
+
+def test_exit_asks_the_client_to_close(kernel):
+    reply, _ = execute(kernel, "exit(keep_kernel=True)")
+    assert reply["payload"] == [{"source": "ask_exit", "keepkernel": True}]
+    reply, _ = execute(kernel, "quit")
+    assert reply["payload"] == [{"source": "ask_exit", "keepkernel": False}]
+    reply, messages = execute(kernel, "repr(exit)")
+    assert reply["payload"] == []
+    results = [m for m in messages if m["msg_type"] == "execute_result"]
+    assert results[0]["content"]["data"]["text/plain"] == "'Use exit() or Ctrl-D to close the client.'"

@@ -73,6 +73,8 @@ def test_console_runs_python_and_flowchart(jupyter_env, tmp_path):
         "print('answer', x)",
         "flowchart LR; A[total = 2 + 3] --> B[/Print total/]",
         "print('total times ten', total * 10)",
+        "exit",
+        "print('after exit')",
     ]
     result = subprocess.run(
         [str(VENV_BIN / "jupyter"), "console", "--kernel", "hexa", "--simple-prompt"],
@@ -87,6 +89,9 @@ def test_console_runs_python_and_flowchart(jupyter_env, tmp_path):
     assert "answer 42" in result.stdout
     assert "total = 2 + 3  # node: A" in result.stdout
     assert "total times ten 50" in result.stdout
+    # `exit` sends the ask_exit payload, so the console ends before the last cell.
+    assert "after exit" not in result.stdout
+    assert "Do you really want to exit" not in result.stdout
     assert result.stderr == ""
     pid = int(result.stdout.split("kernel pid ", 1)[1].split()[0])
     assert wait_gone(pid), f"kernel process {pid} is still running after the console exited"
