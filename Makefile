@@ -45,7 +45,7 @@ mermaid-test: build
 	npm_config_cache=$(CURDIR)/.cache/npm npm ci --prefix tests/mermaid --no-audit --no-fund
 	$(PYTHON) tests/mermaid/compare.py --hexa $(HEXA) flowchart/tests/fixtures/parse
 
-test: venv fmt-check clippy rust-test python-test mermaid-test
+test: venv fmt-check clippy rust-test python-test mermaid-test test-editors
 
 # The editor clients against target/debug/hexa: the VS Code extension in code-server 4.100.3
 # with headless Chromium (both installed on first use), and the Neovim plugin headless.

@@ -12,8 +12,10 @@ export npm_config_cache="$root/.cache/npm"
 
 chromium=/usr/lib/chromium/chromium
 if [ ! -x "$chromium" ] || ! command -v rg >/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium ripgrep >/dev/null
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo -n); fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q chromium ripgrep >/dev/null
 fi
 # Runs `npm ci` in folder $1 unless its node_modules matches its package-lock.json already.
 npm_ci() {
