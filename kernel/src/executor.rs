@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use pyo3::exceptions::{PyEOFError, PyKeyboardInterrupt};
 use pyo3::prelude::*;
-use pyo3::types::{PyCFunction, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyCFunction, PyDict, PyTuple};
 use serde_json::Value;
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
@@ -45,6 +45,17 @@ pub enum Event {
         data: Value,
         /// Metadata per MIME type.
         metadata: Value,
+    },
+    /// A comm sent `comm_open`, `comm_msg` or `comm_close` to the client.
+    Comm {
+        /// The message type.
+        msg_type: String,
+        /// `comm_id`, `data` and, for `comm_open`, `target_name`.
+        content: Value,
+        /// Message metadata.
+        metadata: Value,
+        /// Binary buffers.
+        buffers: Vec<bytes::Bytes>,
     },
     /// The cell raised; the content of an `error` message.
     Error(Value),
@@ -177,6 +188,34 @@ impl Executor {
                 Ok(value) => Ok(value),
                 Err(error) => Ok(escaped_error(py, &error, &events)),
             }
+        });
+        receiver.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    /// Passes a client's comm message (`message` is its JSON) to `Runtime.handle_comm`; what
+    /// the comm's handlers output arrives on `events`.
+    pub async fn comm(
+        &self,
+        msg_type: String,
+        message: String,
+        buffers: Vec<bytes::Bytes>,
+        events: UnboundedSender<Event>,
+    ) -> Outcome {
+        let shared = Arc::clone(&self.shared);
+        let receiver = self.submit(move |py, runtime| {
+            *lock(&shared.events) = Some(events);
+            shared.interrupted.store(false, Ordering::SeqCst);
+            shared.busy.store(true, Ordering::SeqCst);
+            let buffers: Vec<Bound<'_, PyBytes>> =
+                buffers.iter().map(|b| PyBytes::new(py, b)).collect();
+            let result = runtime
+                .call_method1("handle_comm", (msg_type, message, buffers))
+                .and_then(|value| value.extract::<String>());
+            shared.busy.store(false, Ordering::SeqCst);
+            let _ = py.check_signals();
+            *lock(&shared.events) = None;
+            let text = result.map_err(|e| python_error(py, &e))?;
+            serde_json::from_str(&text).map_err(|e| KernelError::Python(e.to_string()))
         });
         receiver.await.unwrap_or_else(|_| Err(stopped()))
     }
@@ -452,6 +491,17 @@ fn event_from_args(args: &Bound<'_, PyTuple>) -> PyResult<Event> {
             metadata: json(2)?,
         },
         "error" => Event::Error(json(1)?),
+        "comm" => Event::Comm {
+            msg_type: args.get_item(1)?.extract()?,
+            content: json(2)?,
+            metadata: json(3)?,
+            buffers: args
+                .get_item(4)?
+                .extract::<Vec<Vec<u8>>>()?
+                .into_iter()
+                .map(bytes::Bytes::from)
+                .collect(),
+        },
         "clear" => Event::Clear {
             wait: args.get_item(1)?.extract()?,
         },

@@ -152,9 +152,14 @@ async fn handle_shell(
     let span = request_span(request);
     async {
         let msg_type = request.msg_type().to_string();
+        if matches!(msg_type.as_str(), "comm_open" | "comm_msg" | "comm_close") {
+            kernel.status("busy", request);
+            handle_comm(kernel, state, stdin_in, request).await;
+            kernel.status("idle", request);
+            return false;
+        }
         if !msg_type.ends_with("_request") {
-            // comm_open, comm_msg and comm_close: no comm targets are registered.
-            tracing::debug!("ignored");
+            tracing::warn!("unknown message type; ignored");
             return false;
         }
         kernel.status("busy", request);
@@ -170,7 +175,7 @@ async fn handle_shell(
             "inspect_request" => Some(inspect(kernel, request).await),
             "is_complete_request" => Some(is_complete(kernel, request).await),
             "history_request" => Some(history(kernel, request).await),
-            "comm_info_request" => Some(json!({"status": "ok", "comms": {}})),
+            "comm_info_request" => Some(comm_info(kernel, request).await),
             "shutdown_request" => Some(shutdown(kernel, request)),
             _ => {
                 tracing::warn!("unknown message type; ignored");
@@ -439,7 +444,9 @@ async fn execute(
         }
     }
 
-    let outcome = run_with_events(kernel, state, stdin_in, request, job, req.silent).await;
+    let (events, output) = Output::new(job.count, req.silent);
+    let running = kernel.executor.execute(job, events);
+    let outcome = run_with_events(kernel, state, stdin_in, request, running, output).await;
     let fields = match outcome {
         Ok(fields) => fields,
         Err(error) => {
@@ -464,6 +471,46 @@ async fn execute(
     };
     let failed = status == "error" && req.stop_on_error;
     (serde_json::to_value(reply).unwrap_or_default(), failed)
+}
+
+/// Passes a comm message to the Python comm manager and publishes what its handlers output.
+async fn handle_comm(
+    kernel: &Kernel,
+    state: &ShellState,
+    stdin_in: &mut UnboundedReceiver<Message>,
+    request: &Message,
+) {
+    let message = json!({
+        "header": request.header,
+        "parent_header": request.parent_header,
+        "metadata": request.metadata,
+        "content": request.content,
+    });
+    let (events, output) = Output::new(state.next_count.saturating_sub(1), true);
+    let running = kernel.executor.comm(
+        request.msg_type().to_string(),
+        message.to_string(),
+        request.buffers.clone(),
+        events,
+    );
+    if let Err(error) = run_with_events(kernel, state, stdin_in, request, running, output).await {
+        tracing::error!(%error, "comm handling failed inside the kernel");
+    }
+}
+
+async fn comm_info(kernel: &Kernel, request: &Message) -> Value {
+    let target = request.content["target_name"].as_str().unwrap_or_default();
+    match kernel
+        .executor
+        .call_json("comm_info", vec![json!(target)])
+        .await
+    {
+        Ok(content) => content,
+        Err(error) => {
+            tracing::error!(%error, "comm_info failed inside the kernel");
+            error_content("KernelError", &error.to_string())
+        }
+    }
 }
 
 fn show_flowchart(kernel: &Kernel, request: &Message, prepared: &flowchart_cell::Prepared) {
@@ -492,18 +539,41 @@ fn show_flowchart(kernel: &Kernel, request: &Message, prepared: &flowchart_cell:
     }
 }
 
-/// Runs the job and publishes its events in order while it runs, answering `input()`.
+/// What a job publishes as it runs: the events and how to label `execute_result`.
+struct Output {
+    events: UnboundedReceiver<Event>,
+    count: u64,
+    silent: bool,
+}
+
+impl Output {
+    fn new(count: u64, silent: bool) -> (UnboundedSender<Event>, Self) {
+        let (sender, events) = mpsc::unbounded_channel();
+        (
+            sender,
+            Self {
+                events,
+                count,
+                silent,
+            },
+        )
+    }
+}
+
+/// Waits for `running` and publishes its events in order meanwhile, answering `input()`.
 async fn run_with_events(
     kernel: &Kernel,
     state: &ShellState,
     stdin_in: &mut UnboundedReceiver<Message>,
     request: &Message,
-    job: ExecuteJob,
-    silent: bool,
+    running: impl std::future::Future<Output = crate::executor::Outcome>,
+    output: Output,
 ) -> crate::executor::Outcome {
-    let count = job.count;
-    let (events, mut event_queue) = mpsc::unbounded_channel();
-    let running = kernel.executor.execute(job, events);
+    let Output {
+        events: mut event_queue,
+        count,
+        silent,
+    } = output;
     tokio::pin!(running);
     let mut pending_input: Option<std::sync::mpsc::Sender<String>> = None;
     let mut events_open = true;
@@ -604,6 +674,20 @@ fn publish_event(kernel: &Kernel, request: &Message, event: Event, count: u64, s
                 serde_json::to_value(content).unwrap_or_default(),
                 request,
             );
+        }
+        Event::Comm {
+            msg_type,
+            content,
+            metadata,
+            buffers,
+        } => {
+            let mut message = Message::new(&msg_type, content, Some(request), &kernel.session);
+            message.metadata = metadata;
+            message.buffers = buffers;
+            message.identities = vec![format!("kernel.hexa.{msg_type}").into_bytes().into()];
+            if kernel.iopub.send(message).is_err() {
+                tracing::debug!(msg_type, "iopub is closed");
+            }
         }
         Event::Input { .. } => {}
     }

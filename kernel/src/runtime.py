@@ -154,6 +154,48 @@ def _matplotlib_png(obj):
     return _b64(buffer.getvalue())
 
 
+def install_comms(runtime):
+    """Route the `comm` package (what ipywidgets uses) through this kernel; return its
+    manager, or None when the package is not installed, and then no comm opens."""
+    try:
+        import comm
+        from comm.base_comm import BaseComm, CommManager
+    except ImportError:
+        return None
+
+    class KernelComm(BaseComm):
+        def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+            content = {"data": {} if data is None else data, "comm_id": self.comm_id, **keys}
+            runtime.emit(
+                "comm",
+                msg_type,
+                json.dumps(content, default=str),
+                json.dumps(metadata or {}, default=str),
+                [bytes(buffer) for buffer in buffers or []],
+            )
+
+        def handle_msg(self, msg):
+            # BaseComm's version imports IPython, which this kernel does not need.
+            if self._msg_callback:
+                self._msg_callback(msg)
+
+    manager = CommManager()
+    comm.create_comm = KernelComm
+    comm.get_comm_manager = lambda: manager
+    return manager
+
+
+HELP_REQUEST = re.compile(r"\s*(\?{0,2})([A-Za-z_][\w.]*)(\?{0,2})\s*\Z")
+
+
+def help_request(code):
+    """Return `(name, with_source)` when the cell is `name?`, `name??`, `?name` or `??name`."""
+    match = HELP_REQUEST.match(code)
+    if not match or not (match.group(1) or match.group(3)):
+        return None
+    return match.group(2), "??" in (match.group(1), match.group(3))
+
+
 class ExitRequest:
     """`exit` and `quit` in the namespace: calling one (or naming it alone in a cell) asks
     the client to close, as IPython's `ask_exit` payload does. `exit(keep_kernel=True)`
@@ -191,6 +233,7 @@ class Runtime:
         self.stdout = StreamWriter(self, "stdout")
         self.stderr = StreamWriter(self, "stderr")
         self.signal_handler_installed = self._install_signal_handler()
+        self.comms = install_comms(self)
 
     def _install_signal_handler(self):
         """Let SIGINT raise KeyboardInterrupt; works when this thread started Python."""
@@ -253,6 +296,9 @@ class Runtime:
         result = {"status": "ok"}
         output_text = None
         self.exit_requested = None
+        asked = help_request(code)
+        if asked:
+            return self._page_help(*asked, store_history and not silent, count, code)
         with self._redirected():
             try:
                 value = self._run(code, filename)
@@ -274,6 +320,20 @@ class Runtime:
             result["payload"] = [self.exit_requested]
         if store_history and not silent:
             self.history.append((self.session, count, code, output_text))
+        return json.dumps(result)
+
+    def _page_help(self, name, with_source, store, count, code):
+        """Answer `name?` (or `name??`, with the source) with a `page` payload, as IPython
+        does, or print that the name is not found."""
+        text = json.loads(self.inspect(name, len(name), 1 if with_source else 0))
+        result = {"status": "ok", "user_expressions": {}}
+        if text is None:
+            self.stdout.write(f"Object `{name}` not found.\n")
+            self.flush_streams()
+        else:
+            result["payload"] = [{"source": "page", "data": {"text/plain": text}, "start": 0}]
+        if store:
+            self.history.append((self.session, count, code, None))
         return json.dumps(result)
 
     def run_flowchart(self, script, filename, store_history, allow_stdin, count):
@@ -327,6 +387,38 @@ class Runtime:
         if last is not None:
             return eval(compile(last, filename, "eval"), self.namespace)
         return None
+
+    # Comms --------------------------------------------------------------------------------
+
+    def handle_comm(self, msg_type, message, buffers):
+        """Pass a `comm_open`, `comm_msg` or `comm_close` from the client (`message` is its
+        JSON: header, parent_header, metadata, content) to the comm manager."""
+        message = json.loads(message)
+        message["buffers"] = list(buffers)
+        self.allow_stdin = False
+        with self._redirected():
+            try:
+                if self.comms is not None:
+                    getattr(self.comms, msg_type)(None, None, message)
+                elif msg_type == "comm_open":
+                    # No comm package: close the client's side at once, as for an unknown target.
+                    content = {"data": {}, "comm_id": message["content"].get("comm_id")}
+                    self.emit("comm", "comm_close", json.dumps(content), "{}", [])
+            except BaseException as error:  # noqa: BLE001 - a comm handler may raise anything
+                self._report_error(error)
+            finally:
+                self.flush_streams()
+        return json.dumps({"status": "ok"})
+
+    def comm_info(self, target_name):
+        """Open comms as `comm_info_reply` lists them, only those of `target_name` if given."""
+        comms = self.comms.comms if self.comms is not None else {}
+        listed = {
+            comm_id: {"target_name": comm.target_name}
+            for comm_id, comm in comms.items()
+            if not target_name or comm.target_name == target_name
+        }
+        return json.dumps({"status": "ok", "comms": listed})
 
     def _redirected(self):
         runtime = self

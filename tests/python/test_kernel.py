@@ -189,6 +189,7 @@ class HexaKernelTests(jupyter_kernel_test.KernelTests):
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "zip"
     code_clear_output = "clear_output()"
+    code_page_something = "zip?"
 
 
 
@@ -216,3 +217,93 @@ def test_exit_asks_the_client_to_close(kernel):
     assert reply["payload"] == []
     results = [m for m in messages if m["msg_type"] == "execute_result"]
     assert results[0]["content"]["data"]["text/plain"] == "'Use exit() or Ctrl-D to close the client.'"
+
+
+def send_shell(client, msg_type, content, buffers=None):
+    """Send a message of any type on shell; return its msg_id."""
+    message = client.session.msg(msg_type, content)
+    client.session.send(client.shell_channel.socket, message, buffers=buffers)
+    return message["header"]["msg_id"]
+
+
+ECHO_TARGET = """
+import comm
+
+def on_open(channel, open_message):
+    channel.send({"opened": open_message["content"]["data"]})
+
+    def on_msg(message):
+        print("handler saw", message["content"]["data"])
+        channel.send({"echo": message["content"]["data"]}, buffers=message["buffers"])
+
+    channel.on_msg(on_msg)
+    channel.on_close(lambda message: print("closed", message["content"]["data"]))
+
+comm.get_comm_manager().register_target("echo", on_open)
+"""
+
+
+def test_comm_target_round_trip(kernel):
+    reply, _ = execute(kernel, ECHO_TARGET)
+    assert reply["status"] == "ok"
+
+    opened = send_shell(kernel, "comm_open", {"comm_id": "c1", "target_name": "echo", "data": {"a": 1}})
+    messages = collect(kernel, opened)
+    assert [m["msg_type"] for m in messages] == ["status", "comm_msg", "status"]
+    assert messages[1]["content"] == {"comm_id": "c1", "data": {"opened": {"a": 1}}}
+
+    kernel.comm_info(target_name="echo")
+    assert kernel.get_shell_msg(timeout=10)["content"]["comms"] == {"c1": {"target_name": "echo"}}
+    kernel.comm_info(target_name="other")
+    assert kernel.get_shell_msg(timeout=10)["content"]["comms"] == {}
+
+    sent = send_shell(kernel, "comm_msg", {"comm_id": "c1", "data": {"b": 2}}, buffers=[b"\x00\x01"])
+    messages = collect(kernel, sent)
+    streams = [m["content"]["text"] for m in messages if m["msg_type"] == "stream"]
+    assert streams == ["handler saw {'b': 2}\n"]
+    echoes = [m for m in messages if m["msg_type"] == "comm_msg"]
+    assert echoes[0]["content"]["data"] == {"echo": {"b": 2}}
+    assert [bytes(b) for b in echoes[0]["buffers"]] == [b"\x00\x01"]
+
+    closed = send_shell(kernel, "comm_close", {"comm_id": "c1", "data": {"bye": True}})
+    streams = [m["content"]["text"] for m in collect(kernel, closed) if m["msg_type"] == "stream"]
+    assert streams == ["closed {'bye': True}\n"]
+    kernel.comm_info()
+    assert kernel.get_shell_msg(timeout=10)["content"]["comms"] == {}
+
+
+def test_comm_to_unknown_target_is_closed(kernel):
+    opened = send_shell(kernel, "comm_open", {"comm_id": "c2", "target_name": "nobody", "data": {}})
+    closes = [m for m in collect(kernel, opened) if m["msg_type"] == "comm_close"]
+    assert [m["content"]["comm_id"] for m in closes] == ["c2"]
+
+
+def test_kernel_opens_comm(kernel):
+    code = (
+        "from comm import create_comm\n"
+        "channel = create_comm(target_name='from_kernel', data={'x': 1})\n"
+        "channel.send({'y': 2}, buffers=[b'\\x07'])\n"
+    )
+    reply, messages = execute(kernel, code)
+    assert reply["status"] == "ok"
+    comm_messages = [m for m in messages if m["msg_type"].startswith("comm_")]
+    assert [m["msg_type"] for m in comm_messages] == ["comm_open", "comm_msg"]
+    opened, sent = comm_messages
+    assert opened["content"]["target_name"] == "from_kernel"
+    assert opened["content"]["data"] == {"x": 1}
+    assert sent["content"]["comm_id"] == opened["content"]["comm_id"]
+    assert [bytes(b) for b in sent["buffers"]] == [b"\x07"]
+
+
+def test_help_request_pages_the_doc(kernel):
+    reply, _ = execute(kernel, "def twice(x):\n    'Return x doubled.'\n    return 2 * x")
+    reply, _ = execute(kernel, "twice??")
+    [page] = reply["payload"]
+    assert page["source"] == "page"
+    text = page["data"]["text/plain"]
+    assert "Signature: twice(x)" in text
+    assert "Return x doubled." in text
+    reply, messages = execute(kernel, "?no_such_name")
+    assert reply["payload"] == []
+    streams = [m["content"]["text"] for m in messages if m["msg_type"] == "stream"]
+    assert streams == ["Object `no_such_name` not found.\n"]
