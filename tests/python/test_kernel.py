@@ -307,3 +307,32 @@ def test_help_request_pages_the_doc(kernel):
     assert reply["payload"] == []
     streams = [m["content"]["text"] for m in messages if m["msg_type"] == "stream"]
     assert streams == ["Object `no_such_name` not found.\n"]
+
+
+def test_ipywidgets_slider_syncs_both_ways(kernel):
+    code = "import ipywidgets\nslider = ipywidgets.IntSlider(value=3)\nslider"
+    reply, messages = execute(kernel, code)
+    assert reply["status"] == "ok"
+    opened = [m["content"] for m in messages if m["msg_type"] == "comm_open"]
+    assert {c["target_name"] for c in opened} == {"jupyter.widget"}
+    [result] = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
+    model_id = result["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    [slider_open] = [c for c in opened if c["comm_id"] == model_id]
+    assert slider_open["data"]["state"]["_model_name"] == "IntSliderModel"
+    assert slider_open["data"]["state"]["value"] == 3
+
+    # The client moves the slider: the kernel's widget follows.
+    update = {"method": "update", "state": {"value": 7}, "buffer_paths": []}
+    collect(kernel, send_shell(kernel, "comm_msg", {"comm_id": model_id, "data": update}))
+    reply, messages = execute(kernel, "slider.value")
+    [result] = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
+    assert result["data"]["text/plain"] == "7"
+
+    # The kernel sets the value: the client hears an update on the same comm.
+    reply, messages = execute(kernel, "slider.value = 9")
+    updates = [
+        m["content"]["data"]
+        for m in messages
+        if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == model_id
+    ]
+    assert {"method": "update", "state": {"value": 9}, "buffer_paths": []} in updates
