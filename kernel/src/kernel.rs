@@ -539,7 +539,7 @@ fn show_flowchart(kernel: &Kernel, request: &Message, prepared: &flowchart_cell:
     }
 }
 
-/// What a job publishes as it runs: the events and how to label `execute_result`.
+/// The events of a running job, and the count and `silent` flag for its `execute_result`.
 struct Output {
     events: UnboundedReceiver<Event>,
     count: u64,

@@ -155,8 +155,8 @@ def _matplotlib_png(obj):
 
 
 def install_comms(runtime):
-    """Route the `comm` package (what ipywidgets uses) through this kernel; return its
-    manager, or None when the package is not installed, and then no comm opens."""
+    """Route the `comm` package, which ipywidgets uses, through this kernel and return its
+    manager. Return None when the package is not installed, so no comm can open."""
     try:
         import comm
         from comm.base_comm import BaseComm, CommManager

@@ -44,8 +44,8 @@ pub async fn bind(
     tasks: &mut JoinSet<()>,
 ) -> Result<Channels, KernelError> {
     // iopub and heartbeat first, shell last: a client that gets a shell reply can already
-    // hear iopub. A client whose iopub connection is refused retries only after zeromq's
-    // reconnect interval (100 ms) and would miss the first `status` messages.
+    // hear iopub. A client whose iopub connection is refused retries only after libzmq's
+    // reconnect interval plus a random delay (100 to 200 ms), missing the first `status`.
     let mut iopub_socket = PubSocket::new();
     bind_socket(&mut iopub_socket, info, info.iopub_port, "iopub").await?;
     let (iopub, iopub_queue) = mpsc::unbounded_channel();
