@@ -86,6 +86,11 @@ async fn serve(
     env: hexa_marimo::PythonEnv,
     cwd: PathBuf,
 ) -> Result<std::thread::JoinHandle<()>, KernelError> {
+    // Listen for SIGTERM before the sockets open, so a client that stops the kernel as soon
+    // as it answers gets a clean shutdown.
+    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .inspect_err(|error| tracing::warn!(%error, "cannot listen for SIGTERM"))
+        .ok();
     let signer = wire::Signer::new(&info.key);
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
@@ -121,7 +126,7 @@ async fn serve(
     tasks.spawn(async move {
         tokio::select! {
             () = stop_on_signal.cancelled() => {}
-            _ = terminate_signal() => {
+            () = terminate_signal(sigterm) => {
                 tracing::info!("SIGTERM received; shutting down");
                 stop_on_signal.cancel();
             }
@@ -153,14 +158,11 @@ async fn serve(
     }
 }
 
-async fn terminate_signal() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut signal) => {
+async fn terminate_signal(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
             signal.recv().await;
         }
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM");
-            std::future::pending::<()>().await;
-        }
+        None => std::future::pending::<()>().await,
     }
 }
