@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use crate::executor::{Event, ExecuteJob, Executor};
 use crate::flowchart_cell;
+use crate::transport::Iopub;
 use crate::messages::{
     ClearOutput, CompleteRequest, DisplayData, ExecuteInput, ExecuteReply, ExecuteRequest,
     ExecuteResult, HistoryRequest, InputReply, InputRequest, InspectRequest, IsCompleteRequest,
@@ -27,7 +28,7 @@ pub struct Kernel {
     /// The Python thread.
     pub executor: Executor,
     /// The iopub queue.
-    pub iopub: UnboundedSender<Message>,
+    pub iopub: UnboundedSender<Iopub>,
     /// Cancelled by `shutdown_request`.
     pub shutdown: CancellationToken,
     /// Folder that relative `--notebook` paths start from.
@@ -38,8 +39,17 @@ impl Kernel {
     fn publish(&self, msg_type: &str, content: Value, parent: &Message) {
         let mut message = Message::new(msg_type, content, Some(parent), &self.session);
         message.identities = vec![format!("kernel.hexa.{msg_type}").into_bytes().into()];
-        if self.iopub.send(message).is_err() {
+        if self.iopub.send(Iopub::Message(message)).is_err() {
             tracing::debug!(msg_type, "iopub is closed");
+        }
+    }
+
+    /// Waits until everything published so far has been handed to the iopub socket, so a
+    /// reply sent next never overtakes the output of its request.
+    async fn iopub_flushed(&self) {
+        let (done, flushed) = tokio::sync::oneshot::channel();
+        if self.iopub.send(Iopub::Flushed(done)).is_ok() {
+            let _ = flushed.await;
         }
     }
 
@@ -67,7 +77,7 @@ impl Kernel {
         .unwrap_or_default();
         let mut message = Message::new("status", content, None, &self.session);
         message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.status")];
-        let _ = self.iopub.send(message);
+        let _ = self.iopub.send(Iopub::Message(message));
     }
 }
 
@@ -183,6 +193,7 @@ async fn handle_shell(
             }
         };
         if let Some(content) = content {
+            kernel.iopub_flushed().await;
             kernel.reply(out, request, content);
         }
         kernel.status("idle", request);
@@ -685,7 +696,7 @@ fn publish_event(kernel: &Kernel, request: &Message, event: Event, count: u64, s
             message.metadata = metadata;
             message.buffers = buffers;
             message.identities = vec![format!("kernel.hexa.{msg_type}").into_bytes().into()];
-            if kernel.iopub.send(message).is_err() {
+            if kernel.iopub.send(Iopub::Message(message)).is_err() {
                 tracing::debug!(msg_type, "iopub is closed");
             }
         }

@@ -122,6 +122,7 @@ async fn serve(
             },
         }
     });
+    tasks.spawn(stop_when_orphaned(shutdown.clone()));
     let stop_on_signal = shutdown.clone();
     tasks.spawn(async move {
         tokio::select! {
@@ -155,6 +156,29 @@ async fn serve(
     match failed_start.get() {
         Some(error) => Err(error.clone()),
         None => Ok(python_thread),
+    }
+}
+
+/// How often the kernel checks that the process that started it is still there.
+const PARENT_POLL: Duration = Duration::from_secs(1);
+
+/// Shuts the kernel down once the process that started it has exited (the kernel is then
+/// re-parented), so a client killed without a shutdown request leaves no kernel behind.
+async fn stop_when_orphaned(shutdown: CancellationToken) {
+    // SAFETY: getppid has no preconditions and cannot fail.
+    let parent = unsafe { libc::getppid() };
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(PARENT_POLL) => {}
+        }
+        // SAFETY: as above.
+        let now = unsafe { libc::getppid() };
+        if now != parent {
+            tracing::warn!(parent, "the process that started the kernel exited; shutting down");
+            shutdown.cancel();
+            return;
+        }
     }
 }
 

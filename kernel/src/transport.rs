@@ -18,6 +18,16 @@ use crate::wire::{self, Signer};
 /// Largest message the kernel accepts, in bytes over all frames; larger ones are dropped.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
+/// What the iopub queue carries: messages, and markers that tell when those queued before
+/// them have been handed to the socket.
+#[derive(Debug)]
+pub enum Iopub {
+    /// A message to broadcast.
+    Message(Message),
+    /// Answered once every message queued before it has been sent.
+    Flushed(tokio::sync::oneshot::Sender<()>),
+}
+
 /// The kernel's side of the five channels.
 pub struct Channels {
     /// Requests from the shell channel.
@@ -33,7 +43,7 @@ pub struct Channels {
     /// `input_request` messages to the stdin channel.
     pub stdin_out: UnboundedSender<Message>,
     /// Broadcasts on iopub, sent in the order they are queued.
-    pub iopub: UnboundedSender<Message>,
+    pub iopub: UnboundedSender<Iopub>,
 }
 
 /// Binds all sockets and starts their tasks on `tasks`.
@@ -192,22 +202,31 @@ async fn send_frames(
 
 async fn publish(
     mut socket: PubSocket,
-    mut queue: UnboundedReceiver<Message>,
+    mut queue: UnboundedReceiver<Iopub>,
     signer: Signer,
     shutdown: CancellationToken,
 ) {
     loop {
-        let message = tokio::select! {
+        let item = tokio::select! {
             () = shutdown.cancelled() => break,
-            message = queue.recv() => match message {
-                Some(message) => message,
+            item = queue.recv() => match item {
+                Some(item) => item,
                 None => break,
             },
         };
-        send_frames(&mut socket, &message, &signer, "iopub").await;
+        publish_item(&mut socket, item, &signer).await;
     }
-    while let Ok(message) = queue.try_recv() {
-        send_frames(&mut socket, &message, &signer, "iopub").await;
+    while let Ok(item) = queue.try_recv() {
+        publish_item(&mut socket, item, &signer).await;
+    }
+}
+
+async fn publish_item(socket: &mut PubSocket, item: Iopub, signer: &Signer) {
+    match item {
+        Iopub::Message(message) => send_frames(socket, &message, signer, "iopub").await,
+        Iopub::Flushed(done) => {
+            let _ = done.send(());
+        }
     }
 }
 

@@ -97,6 +97,31 @@ def test_console_runs_python_and_flowchart(jupyter_env, tmp_path):
     assert wait_gone(pid), f"kernel process {pid} is still running after the console exited"
 
 
+CLIENT_THAT_DIES = """
+import sys, time
+from jupyter_client.manager import start_new_kernel
+manager, client = start_new_kernel(kernel_name="hexa", startup_timeout=30)
+print(manager.provisioner.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_kernel_exits_when_its_client_is_killed(jupyter_env):
+    client = subprocess.Popen(
+        [sys.executable, "-c", CLIENT_THAT_DIES],
+        env=jupyter_env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        kernel_pid = int(client.stdout.readline())
+        assert not process_gone(kernel_pid)
+    finally:
+        client.kill()
+        client.wait()
+    assert wait_gone(kernel_pid, timeout=10), f"kernel {kernel_pid} outlived its client"
+
+
 # Raw zeromq ---------------------------------------------------------------------------------
 
 
