@@ -13,12 +13,12 @@ use tracing::Instrument;
 
 use crate::executor::{Event, ExecuteJob, Executor};
 use crate::flowchart_cell;
-use crate::transport::Iopub;
 use crate::messages::{
     ClearOutput, CompleteRequest, DisplayData, ExecuteInput, ExecuteReply, ExecuteRequest,
     ExecuteResult, HistoryRequest, InputReply, InputRequest, InspectRequest, IsCompleteRequest,
     Message, PROTOCOL_VERSION, ShutdownRequest, Status, StatusReply, StreamContent,
 };
+use crate::transport::Iopub;
 
 /// Shared state of the request handlers.
 #[derive(Clone)]

@@ -175,7 +175,10 @@ async fn stop_when_orphaned(shutdown: CancellationToken) {
         // SAFETY: as above.
         let now = unsafe { libc::getppid() };
         if now != parent {
-            tracing::warn!(parent, "the process that started the kernel exited; shutting down");
+            tracing::warn!(
+                parent,
+                "the process that started the kernel exited; shutting down"
+            );
             shutdown.cancel();
             return;
         }
