@@ -38,9 +38,14 @@ pub fn string_literal(text: &str) -> String {
 
 /// Renders multi-line `text` as a triple-quoted string that evaluates to exactly `text`:
 /// plain when nothing needs escaping, raw when only backslashes would, escaped otherwise.
-/// Used for the diagram and for docstrings.
+/// Used for the diagram and for docstrings. Control characters other than newline and tab
+/// are escaped: CPython rejects a NUL byte anywhere in source, even inside a string.
 pub fn block_literal(text: &str) -> String {
-    let quotes_ok = !text.contains("\"\"\"") && !text.ends_with('"') && !text.contains('\r');
+    let quotes_ok = !text.contains("\"\"\"")
+        && !text.ends_with('"')
+        && !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t');
     if quotes_ok && !text.contains('\\') {
         return format!("\"\"\"{text}\"\"\"");
     }
@@ -53,6 +58,8 @@ pub fn block_literal(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\r' => out.push_str("\\r"),
+            '\n' | '\t' => out.push(ch),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -363,6 +370,15 @@ mod tests {
         assert_eq!(
             block_literal("say \"\"\"x"),
             "\"\"\"say \\\"\\\"\\\"x\"\"\""
+        );
+    }
+
+    #[test]
+    fn block_literal_escapes_control_characters() {
+        assert_eq!(block_literal("v = '\0'"), "\"\"\"v = '\\x00'\"\"\"");
+        assert_eq!(
+            block_literal("a\\b\x1b\tc\n"),
+            "\"\"\"a\\\\b\\x1b\tc\n\"\"\""
         );
     }
 

@@ -136,3 +136,29 @@ fn node_ranges_map_lines() {
     let line = script.text.lines().nth(start - 1).expect("line exists");
     assert_eq!(line.trim(), "print(\"Fizz\")  # node: H");
 }
+
+/// mermaid.js accepts control characters such as NUL in labels; CPython rejects a NUL
+/// anywhere in source, so the generated code must spell them as escapes.
+#[test]
+fn control_characters_in_labels_are_escaped() {
+    let source = read_chart("flowchart/tests/fixtures/parse/cases/control-chars.mmd");
+    let doc = hexa_flowchart::parse(&source);
+    let errors: Vec<_> = doc.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(
+        errors.is_empty(),
+        "mermaid.js accepts the chart: {errors:?}"
+    );
+    for target in [Target::Script, Target::Notebook] {
+        let generated = generate(&doc, &source, target.clone(), &Options::default())
+            .unwrap_or_else(|e| panic!("{target:?}: {e}"));
+        assert!(!generated.text.contains('\0'), "{target:?} holds a raw NUL");
+        assert!(
+            generated.text.contains("\\x00"),
+            "{target:?} escapes the NUL"
+        );
+        assert!(
+            generated.text.contains("\\x1b"),
+            "{target:?} escapes the ESC"
+        );
+    }
+}

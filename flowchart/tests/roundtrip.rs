@@ -145,7 +145,7 @@ fn fixtures_round_trip() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 56);
+    assert_eq!(checked, 57);
 }
 
 #[test]
