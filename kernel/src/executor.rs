@@ -97,6 +97,8 @@ struct Shared {
     signal_handler: AtomicBool,
     /// Where the running job's events go.
     events: Mutex<Option<UnboundedSender<Event>>>,
+    /// Where output goes between jobs, such as a background thread's prints.
+    idle_events: Mutex<Option<UnboundedSender<Event>>>,
 }
 
 /// Resolves once the Python thread has loaded `runtime.py`, or failed to.
@@ -183,7 +185,7 @@ impl Executor {
             let result = run_cell(py, runtime, &job);
             shared.busy.store(false, Ordering::SeqCst);
             let _ = py.check_signals();
-            *lock(&shared.events) = None;
+            *lock(&shared.events) = lock(&shared.idle_events).clone();
             match result {
                 Ok(value) => Ok(value),
                 Err(error) => Ok(escaped_error(py, &error, &events)),
@@ -213,11 +215,20 @@ impl Executor {
                 .and_then(|value| value.extract::<String>());
             shared.busy.store(false, Ordering::SeqCst);
             let _ = py.check_signals();
-            *lock(&shared.events) = None;
+            *lock(&shared.events) = lock(&shared.idle_events).clone();
             let text = result.map_err(|e| python_error(py, &e))?;
             serde_json::from_str(&text).map_err(|e| KernelError::Python(e.to_string()))
         });
         receiver.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    /// Sends output that arrives while no job runs (a background thread's prints) to `events`.
+    pub fn set_idle_events(&self, events: UnboundedSender<Event>) {
+        *lock(&self.shared.idle_events) = Some(events.clone());
+        let mut current = lock(&self.shared.events);
+        if current.is_none() {
+            *current = Some(events);
+        }
     }
 
     /// Calls a `Runtime` method that returns JSON text and parses it.
@@ -458,6 +469,8 @@ fn load_runtime(py: Python<'_>, shared: &Arc<Shared>) -> PyResult<Py<PyAny>> {
     )?;
 
     let runtime = module.getattr("Runtime")?.call1((emit, request_input))?;
+    // The inline matplotlib backend finds the runtime here.
+    module.setattr("RUNTIME", &runtime)?;
     let installed: bool = runtime.getattr("signal_handler_installed")?.extract()?;
     shared.signal_handler.store(installed, Ordering::SeqCst);
     let ident: u64 = py

@@ -5,6 +5,7 @@
 //! `idle` is queued only after the executor has finished and its events are published.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -33,13 +34,15 @@ pub struct Kernel {
     pub shutdown: CancellationToken,
     /// Folder that relative `--notebook` paths start from.
     pub cwd: PathBuf,
+    /// The last `execute_request`, the parent of output printed between cells.
+    pub last_execute: Arc<Mutex<Option<Message>>>,
 }
 
 impl Kernel {
     fn publish(&self, msg_type: &str, content: Value, parent: &Message) {
         let mut message = Message::new(msg_type, content, Some(parent), &self.session);
         message.identities = vec![format!("kernel.hexa.{msg_type}").into_bytes().into()];
-        if self.iopub.send(Iopub::Message(message)).is_err() {
+        if self.iopub.send(Iopub::Message(Box::new(message))).is_err() {
             tracing::debug!(msg_type, "iopub is closed");
         }
     }
@@ -77,7 +80,7 @@ impl Kernel {
         .unwrap_or_default();
         let mut message = Message::new("status", content, None, &self.session);
         message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.status")];
-        let _ = self.iopub.send(Iopub::Message(message));
+        let _ = self.iopub.send(Iopub::Message(Box::new(message)));
     }
 }
 
@@ -455,6 +458,10 @@ async fn execute(
         }
     }
 
+    *kernel
+        .last_execute
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner()) = Some(request.clone());
     let (events, output) = Output::new(job.count, req.silent);
     let running = kernel.executor.execute(job, events);
     let outcome = run_with_events(kernel, state, stdin_in, request, running, output).await;
@@ -568,6 +575,35 @@ impl Output {
                 silent,
             },
         )
+    }
+}
+
+/// Publishes output that arrives between cells, such as a background thread's prints, with
+/// the last `execute_request` as parent, as ipykernel does.
+pub async fn publish_idle_output(kernel: Kernel, mut events: UnboundedReceiver<Event>) {
+    loop {
+        let event = tokio::select! {
+            () = kernel.shutdown.cancelled() => return,
+            event = events.recv() => match event {
+                Some(event) => event,
+                None => return,
+            },
+        };
+        if !matches!(
+            event,
+            Event::Stream { .. } | Event::Display { .. } | Event::Comm { .. }
+        ) {
+            continue;
+        }
+        let parent = kernel
+            .last_execute
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .clone();
+        match parent {
+            Some(parent) => publish_event(&kernel, &parent, event, 0, true),
+            None => tracing::debug!("output before the first cell; dropped"),
+        }
     }
 }
 
@@ -696,7 +732,11 @@ fn publish_event(kernel: &Kernel, request: &Message, event: Event, count: u64, s
             message.metadata = metadata;
             message.buffers = buffers;
             message.identities = vec![format!("kernel.hexa.{msg_type}").into_bytes().into()];
-            if kernel.iopub.send(Iopub::Message(message)).is_err() {
+            if kernel
+                .iopub
+                .send(Iopub::Message(Box::new(message)))
+                .is_err()
+            {
                 tracing::debug!(msg_type, "iopub is closed");
             }
         }

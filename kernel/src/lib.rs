@@ -102,8 +102,12 @@ async fn serve(
         iopub: channels.iopub.clone(),
         shutdown: shutdown.clone(),
         cwd,
+        last_execute: Arc::default(),
     };
     kernel.announce_start();
+    let (idle_events, idle_queue) = tokio::sync::mpsc::unbounded_channel();
+    kernel.executor.set_idle_events(idle_events);
+    tasks.spawn(kernel::publish_idle_output(kernel.clone(), idle_queue));
     tracing::info!(ip = %info.ip, shell = info.shell_port, "kernel started");
 
     let failed_start = Arc::new(OnceLock::new());

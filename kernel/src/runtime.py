@@ -12,9 +12,13 @@ import codeop
 import fnmatch
 import getpass
 import inspect
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import io
 import json
 import linecache
+import os
 import pydoc
 import re
 import rlcompleter
@@ -22,6 +26,7 @@ import signal
 import sys
 import time
 import traceback
+import uuid
 
 # Text written to stdout/stderr is sent at least this often while a cell runs (seconds).
 STREAM_FLUSH_INTERVAL = 0.05
@@ -196,6 +201,71 @@ def help_request(code):
     return match.group(2), "??" in (match.group(1), match.group(3))
 
 
+class DisplayHandle:
+    """What `display(..., display_id=...)` returns: shows or replaces that one output."""
+
+    def __init__(self, runtime, display_id):
+        self._runtime = runtime
+        self.display_id = display_id
+
+    def display(self, obj, **kwargs):
+        self._runtime.display(obj, display_id=self.display_id, **kwargs)
+
+    def update(self, obj, **kwargs):
+        self._runtime.update_display(obj, display_id=self.display_id, **kwargs)
+
+    def __repr__(self):
+        return f"<DisplayHandle display_id={self.display_id}>"
+
+
+# Source of the matplotlib backend `module://hexa_kernel_inline`, which shows figures as PNG
+# in the cell's output instead of opening windows.
+INLINE_BACKEND = """
+from matplotlib.backend_bases import FigureManagerBase as FigureManager
+from matplotlib.backends.backend_agg import FigureCanvasAgg as FigureCanvas
+import hexa_kernel_runtime
+
+
+def show(*args, **kwargs):
+    hexa_kernel_runtime.RUNTIME.show_figures()
+"""
+
+
+class KernelModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import hook: serves `hexa_kernel_inline` and points IPython's display functions,
+    once IPython loads them, at this kernel's own."""
+
+    def __init__(self, runtime):
+        self._runtime = runtime
+
+    def find_spec(self, name, path, target=None):
+        if name == "hexa_kernel_inline":
+            return importlib.util.spec_from_loader(name, self)
+        if name != "IPython.core.display_functions":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        load = spec.loader.exec_module
+        runtime = self._runtime
+
+        def exec_module(module):
+            load(module)
+            module.display = runtime.display
+            module.update_display = runtime.update_display
+            module.clear_output = runtime.clear_output
+            module.publish_display_data = runtime.publish_display_data
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(compile(INLINE_BACKEND, "<hexa_kernel_inline>", "exec"), module.__dict__)
+
+
 class ExitRequest:
     """`exit` and `quit` in the namespace: calling one (or naming it alone in a cell) asks
     the client to close, as IPython's `ask_exit` payload does. `exit(keep_kernel=True)`
@@ -232,8 +302,12 @@ class Runtime:
         self.allow_stdin = False
         self.stdout = StreamWriter(self, "stdout")
         self.stderr = StreamWriter(self, "stderr")
+        # Kept between cells too, so a background thread's prints reach the client.
+        sys.stdout, sys.stderr = self.stdout, self.stderr
         self.signal_handler_installed = self._install_signal_handler()
         self.comms = install_comms(self)
+        sys.meta_path.insert(0, KernelModules(self))
+        os.environ.setdefault("MPLBACKEND", "module://hexa_kernel_inline")
 
     def _install_signal_handler(self):
         """Let SIGINT raise KeyboardInterrupt; works when this thread started Python."""
@@ -249,21 +323,63 @@ class Runtime:
         self.stdout.flush()
         self.stderr.flush()
 
-    def display(self, *objs, raw=False, display_id=None, metadata=None, update=False):
-        """Show objects as `display_data` (or `update_display_data` with `update=True`)."""
+    def display(
+        self,
+        *objs,
+        include=None,
+        exclude=None,
+        metadata=None,
+        transient=None,
+        display_id=None,
+        raw=False,
+        clear=False,
+        update=False,
+        **kwargs,
+    ):
+        """Show objects as `display_data` (or `update_display_data` with `update=True`), with
+        IPython's arguments. `display_id=True` makes a new id; with an id, return a
+        `DisplayHandle` for it."""
+        if display_id is True:
+            display_id = uuid.uuid4().hex
+        if clear:
+            self.clear_output(wait=True)
         self.flush_streams()
         for obj in objs:
             if raw:
                 data, meta = obj, {}
             else:
                 data, meta = format_object(obj)
+            if include is not None:
+                data = {key: value for key, value in data.items() if key in include}
+            if exclude is not None:
+                data = {key: value for key, value in data.items() if key not in exclude}
             meta = {**meta, **(metadata or {})}
-            transient = {"display_id": str(display_id)} if display_id is not None else {}
-            self.emit("display", json.dumps(data), json.dumps(meta), json.dumps(transient), update)
+            shown = {**(transient or {})}
+            if display_id is not None:
+                shown["display_id"] = str(display_id)
+            self.emit("display", json.dumps(data), json.dumps(meta), json.dumps(shown), update)
+        if display_id is not None and not update:
+            return DisplayHandle(self, display_id)
+        return None
 
     def update_display(self, obj, *, display_id, **kwargs):
         """Replace the output shown earlier with the same `display_id`."""
         self.display(obj, display_id=display_id, update=True, **kwargs)
+
+    def publish_display_data(self, data, metadata=None, source=None, *, transient=None, **kwargs):
+        """IPython's `publish_display_data`: show a ready MIME bundle."""
+        self.display(data, raw=True, metadata=metadata, transient=transient, **kwargs)
+
+    def show_figures(self, skip=None):
+        """Show the open pyplot figures (all but `skip`) as PNG, then close them all."""
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is None or "hexa_kernel_inline" not in str(pyplot.get_backend()):
+            return
+        for number in pyplot.get_fignums():
+            figure = pyplot.figure(number)
+            if figure is not skip:
+                self.display(figure)
+        pyplot.close("all")
 
     def clear_output(self, wait=False):
         """Clear the cell's output, at once or (with `wait=True`) when new output arrives."""
@@ -311,6 +427,7 @@ class Runtime:
                     output_text = data.get("text/plain")
                     self.flush_streams()
                     self.emit("result", json.dumps(data), json.dumps(metadata))
+                self.show_figures(skip=value)
             except BaseException as error:  # noqa: BLE001 - a cell may raise anything
                 result = self._report_error(error)
             finally:

@@ -23,7 +23,7 @@ pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 #[derive(Debug)]
 pub enum Iopub {
     /// A message to broadcast.
-    Message(Message),
+    Message(Box<Message>),
     /// Answered once every message queued before it has been sent.
     Flushed(tokio::sync::oneshot::Sender<()>),
 }

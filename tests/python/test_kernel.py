@@ -4,6 +4,7 @@ The kernelspec is installed with `hexa kernel install --prefix` into a temporary
 `JUPYTER_PATH` points at, so the tests never touch the user's Jupyter data directory.
 """
 
+import base64
 import os
 import subprocess
 import sys
@@ -336,3 +337,78 @@ def test_ipywidgets_slider_syncs_both_ways(kernel):
         if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == model_id
     ]
     assert {"method": "update", "state": {"value": 9}, "buffer_paths": []} in updates
+
+
+def outputs(messages, msg_type):
+    return [m["content"] for m in messages if m["msg_type"] == msg_type]
+
+
+def test_ipython_display_functions_reach_the_client(kernel):
+    code = (
+        "from IPython.display import HTML, clear_output, display\n"
+        "display(HTML('<b>bold</b>'))\n"
+        "handle = display('first', display_id=True)\n"
+        "handle.update('second')\n"
+        "clear_output()\n"
+    )
+    reply, messages = execute(kernel, code)
+    assert reply["status"] == "ok"
+    assert outputs(messages, "stream") == []
+    shown = outputs(messages, "display_data")
+    assert shown[0]["data"]["text/html"] == "<b>bold</b>"
+    assert shown[1]["data"]["text/plain"] == "'first'"
+    [updated] = outputs(messages, "update_display_data")
+    assert updated["data"]["text/plain"] == "'second'"
+    assert updated["transient"]["display_id"] == shown[1]["transient"]["display_id"]
+    assert outputs(messages, "clear_output") == [{"wait": False}]
+
+
+def test_display_include_and_exclude(kernel):
+    bundle = "{'text/plain': 'p', 'text/html': '<i>h</i>'}"
+    _, messages = execute(kernel, f"display({bundle}, raw=True, include=['text/html'])")
+    assert outputs(messages, "display_data")[0]["data"] == {"text/html": "<i>h</i>"}
+    _, messages = execute(kernel, f"display({bundle}, raw=True, exclude=['text/html'])")
+    assert outputs(messages, "display_data")[0]["data"] == {"text/plain": "p"}
+
+
+def test_pyplot_figures_show_inline(kernel):
+    reply, messages = execute(kernel, "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])")
+    assert reply["status"] == "ok"
+    [result] = outputs(messages, "execute_result")
+    assert "Line2D" in result["data"]["text/plain"]
+    [figure] = outputs(messages, "display_data")
+    assert base64.b64decode(figure["data"]["image/png"]).startswith(b"\x89PNG")
+
+    _, messages = execute(kernel, "for n in range(2):\n    plt.plot([n])\n    plt.show()")
+    assert len(outputs(messages, "display_data")) == 2
+
+    # A figure that is the cell's value shows once, as the result.
+    _, messages = execute(kernel, "fig, ax = plt.subplots()\nfig")
+    assert "image/png" in outputs(messages, "execute_result")[0]["data"]
+    assert outputs(messages, "display_data") == []
+
+
+def test_ipywidgets_interact_shows_its_widget(kernel):
+    _, messages = execute(kernel, "from ipywidgets import interact\ninteract(lambda x: x, x=5);")
+    views = [d for d in outputs(messages, "display_data")
+             if "application/vnd.jupyter.widget-view+json" in d["data"]]
+    assert len(views) == 1
+
+
+def test_background_thread_output_between_cells(kernel):
+    code = (
+        "import threading, time\n"
+        "def later():\n"
+        "    time.sleep(0.5)\n"
+        "    print('from the background', flush=True)\n"
+        "threading.Thread(target=later).start()\n"
+    )
+    msg_id = kernel.execute(code)
+    assert kernel.get_shell_msg(timeout=20)["content"]["status"] == "ok"
+    assert [m for m in collect(kernel, msg_id) if m["msg_type"] == "stream"] == []
+    # The cell has finished; the thread prints only now, and its text still reaches the
+    # client, with the cell that started the thread as parent.
+    message = kernel.get_iopub_msg(timeout=10)
+    assert message["msg_type"] == "stream"
+    assert message["parent_header"]["msg_id"] == msg_id
+    assert message["content"]["text"] == "from the background\n"
