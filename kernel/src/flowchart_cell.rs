@@ -1,6 +1,8 @@
 //! Flowchart cells: `%%flowchart [--notebook OUT.py] [--set NAME=VALUE]…` or a cell holding
 //! only a Mermaid flowchart becomes a diagram, the generated Python and a run of that Python.
 
+mod words;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +18,9 @@ pub struct FlowchartCell {
     pub notebook: Option<PathBuf>,
     /// `--set NAME=VALUE` presets for the chart's inputs.
     pub presets: Vec<(String, String)>,
+    /// How many cell lines come before the chart's first line (the `%%flowchart` line), so
+    /// positions in the chart can be reported as positions in the cell.
+    pub first_line: usize,
 }
 
 /// What a flowchart cell shows and runs.
@@ -36,12 +41,17 @@ pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
     let trimmed = code.trim_start();
     if let Some(rest) = trimmed.strip_prefix("%%flowchart") {
         let (options, chart) = rest.split_once('\n').unwrap_or((rest, ""));
+        let before_options = &code[..code.len() - rest.len()];
+        let first_line = before_options.matches('\n').count() + 1;
         return Some(
-            parse_options(options).map(|(notebook, presets)| FlowchartCell {
-                chart: chart.to_string(),
-                notebook,
-                presets,
-            }),
+            parse_options(options)
+                .map(|(notebook, presets)| FlowchartCell {
+                    chart: chart.to_string(),
+                    notebook,
+                    presets,
+                    first_line,
+                })
+                .map_err(|error| error.message(before_options)),
         );
     }
     let first = trimmed
@@ -60,33 +70,67 @@ pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
         chart: code.to_string(),
         notebook: None,
         presets: Vec::new(),
+        first_line: 0,
     }))
 }
 
 /// `--notebook` path and `--set` presets of a `%%flowchart` line.
 type CellOptions = (Option<PathBuf>, Vec<(String, String)>);
 
-fn parse_options(line: &str) -> Result<CellOptions, String> {
+/// Why the options of a `%%flowchart` line are not valid.
+enum OptionError {
+    /// The line has unbalanced quotes or a trailing backslash.
+    Split(words::SplitError),
+    /// A word is not a known option or lacks its value.
+    Invalid(String),
+}
+
+impl OptionError {
+    /// The error as the user sees it; `before_options` is the cell text up to the options.
+    fn message(self, before_options: &str) -> String {
+        let line = before_options.matches('\n').count() + 1;
+        match self {
+            OptionError::Invalid(message) => message,
+            OptionError::Split(words::SplitError::TrailingBackslash) => {
+                format!("line {line}: the %%flowchart line ends with a lone backslash")
+            }
+            OptionError::Split(words::SplitError::UnclosedQuote { quote, column }) => {
+                let line_start = before_options.rfind('\n').map_or(0, |i| i + 1);
+                let column = column + before_options[line_start..].chars().count();
+                format!("line {line}:{column}: the {quote} quote is never closed")
+            }
+        }
+    }
+}
+
+fn parse_options(line: &str) -> Result<CellOptions, OptionError> {
     let mut notebook = None;
     let mut presets = Vec::new();
-    let mut words = line.split_whitespace();
+    let mut words = words::split(line).map_err(OptionError::Split)?.into_iter();
+    let invalid = |message: &str| OptionError::Invalid(message.to_string());
     while let Some(word) = words.next() {
-        match word {
+        match word.as_str() {
             "--notebook" => {
-                let path = words.next().ok_or("--notebook needs a file name")?;
+                let path = words
+                    .next()
+                    .ok_or_else(|| invalid("--notebook needs a file name"))?;
                 notebook = Some(PathBuf::from(path));
             }
             "--set" => {
-                let assignment = words.next().ok_or("--set needs NAME=VALUE")?;
-                let (name, value) = assignment
-                    .split_once('=')
-                    .ok_or_else(|| format!("invalid --set `{assignment}`: expected NAME=VALUE"))?;
+                let assignment = words
+                    .next()
+                    .ok_or_else(|| invalid("--set needs NAME=VALUE"))?;
+                let (name, value) = assignment.split_once('=').ok_or_else(|| {
+                    invalid(&format!(
+                        "invalid --set `{assignment}`: expected NAME=VALUE"
+                    ))
+                })?;
                 presets.push((name.to_string(), value.to_string()));
             }
             other => {
-                return Err(format!(
+                return Err(invalid(&format!(
                     "unknown %%flowchart option `{other}`; use --notebook PATH or --set NAME=VALUE"
-                ));
+                )));
             }
         }
     }
@@ -95,14 +139,17 @@ fn parse_options(line: &str) -> Result<CellOptions, String> {
 
 /// Generates the script (and the notebook file, when requested) for a flowchart cell.
 pub fn prepare(cell: &FlowchartCell, cwd: &Path) -> Result<Prepared, String> {
-    let document = hexa_flowchart::parse(&cell.chart);
-    let index = hexa_flowchart::LineIndex::new(&cell.chart);
+    // Blank lines in place of the `%%flowchart` line keep every position, including those
+    // inside messages ("opened at 3:4"), a position in the cell.
+    let source = format!("{}{}", "\n".repeat(cell.first_line), cell.chart);
+    let document = hexa_flowchart::parse(&source);
+    let index = hexa_flowchart::LineIndex::new(&source);
     let errors: Vec<String> = document
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .map(|d| {
-            let position = index.position(&cell.chart, d.span.start);
+            let position = index.position(&source, d.span.start);
             let (line, column) = (position.line + 1, position.char_col + 1);
             format!("line {line}:{column}: {} [{}]", d.message, d.code)
         })
@@ -219,6 +266,33 @@ mod tests {
         assert_eq!(cell.notebook, Some(PathBuf::from("out.py")));
         assert_eq!(cell.presets, vec![("n".to_string(), "3".to_string())]);
         assert_eq!(cell.chart, "flowchart TD\n  A --> B\n");
+    }
+
+    #[test]
+    fn option_line_is_split_like_a_shell() {
+        let cell = detect("%%flowchart --set 'guess=[50, 42]' --set \"n=a b\"\nflowchart TD\n")
+            .expect("flowchart cell")
+            .expect("valid options");
+        let presets = [("guess", "[50, 42]"), ("n", "a b")].map(|(n, v)| (n.into(), v.into()));
+        assert_eq!(cell.presets, presets);
+    }
+
+    #[test]
+    fn unbalanced_quote_is_reported_at_its_cell_column() {
+        let error = detect("\n%%flowchart --set 'n=1\nflowchart TD\n")
+            .expect("flowchart cell")
+            .expect_err("unclosed quote");
+        assert_eq!(error, "line 2:19: the ' quote is never closed");
+    }
+
+    #[test]
+    fn chart_errors_are_reported_at_cell_positions() {
+        let cell = detect("%%flowchart\nflowchart TD\n  A[x = 1 --> B\n")
+            .expect("flowchart cell")
+            .expect("valid options");
+        let error = prepare(&cell, Path::new(".")).expect_err("unclosed bracket");
+        let expected = "invalid flowchart:\nline 3:4: unclosed `[` opened at 3:4 [F002]";
+        assert_eq!(error, expected);
     }
 
     #[test]

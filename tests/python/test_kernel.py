@@ -412,3 +412,28 @@ def test_background_thread_output_between_cells(kernel):
     assert message["msg_type"] == "stream"
     assert message["parent_header"]["msg_id"] == msg_id
     assert message["content"]["text"] == "from the background\n"
+
+
+def test_flowchart_options_are_split_like_a_shell(kernel):
+    cell = (
+        "%%flowchart --set 'guess=[50, 42]' --set \"name=a b\"\n"
+        "flowchart TD\n"
+        "  A[Read guess] --> B[Read name] --> C[/Print guess, name/]\n"
+    )
+    reply, messages = execute(kernel, cell)
+    assert reply["status"] == "ok", reply
+    streams = [m["content"]["text"] for m in messages if m["msg_type"] == "stream"]
+    assert "".join(streams) == "[50, 42] a b\n"
+
+
+def test_flowchart_unclosed_quote_is_a_flowchart_error(kernel):
+    reply, _ = execute(kernel, "%%flowchart --set 'n=1\nflowchart TD\n  A[x = 1]\n")
+    assert reply["status"] == "error"
+    assert reply["ename"] == "FlowchartError"
+    assert reply["evalue"] == "line 1:19: the ' quote is never closed"
+
+
+def test_flowchart_errors_name_cell_positions(kernel):
+    reply, _ = execute(kernel, "%%flowchart\nflowchart TD\n  A[x = 1 --> B")
+    assert reply["ename"] == "FlowchartError"
+    assert "line 3:4: unclosed `[` opened at 3:4" in reply["evalue"]
