@@ -220,27 +220,33 @@ fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Turns `%hexa ARGS` lines into calls of the runtime's `hexa_magic`, which runs
-/// `hexa ARGS` and shows its output. Other lines are left as they are.
+/// `hexa ARGS` and shows its output, and `%matplotlib ...` lines into `pass`, since figures
+/// always show inline. Other lines are left as they are.
 pub fn expand_line_magics(code: &str) -> String {
-    if !code
-        .lines()
-        .any(|line| line.trim_start().starts_with("%hexa"))
-    {
+    if !code.lines().any(|line| expand_line(line).is_some()) {
         return code.to_string();
     }
     code.lines()
-        .map(|line| {
-            let indent = &line[..line.len() - line.trim_start().len()];
-            match line.trim_start().strip_prefix("%hexa") {
-                Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
-                    let arguments = serde_json::to_string(rest.trim()).unwrap_or_default();
-                    format!("{indent}__import__(\"hexa_kernel_runtime\").hexa_magic({arguments})")
-                }
-                _ => line.to_string(),
-            }
-        })
+        .map(|line| expand_line(line).unwrap_or_else(|| line.to_string()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The Python for one line magic, at the line's indentation; `None` for any other line.
+fn expand_line(line: &str) -> Option<String> {
+    let text = line.trim_start();
+    let indent = &line[..line.len() - text.len()];
+    let magic = |name: &str| {
+        text.strip_prefix(name)
+            .filter(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    };
+    if let Some(rest) = magic("%hexa") {
+        let arguments = serde_json::to_string(rest.trim()).unwrap_or_default();
+        return Some(format!(
+            "{indent}__import__(\"hexa_kernel_runtime\").hexa_magic({arguments})"
+        ));
+    }
+    magic("%matplotlib").map(|_| format!("{indent}pass  # {}", text.trim_end()))
 }
 
 #[cfg(test)]
@@ -256,6 +262,16 @@ mod tests {
             "x = 1\n__import__(\"hexa_kernel_runtime\").hexa_magic(\"check nb.py\")\nprint(x)"
         );
         assert_eq!(expand_line_magics("%hexadecimal = 1"), "%hexadecimal = 1");
+    }
+
+    #[test]
+    fn matplotlib_line_magic_does_nothing() {
+        let code = "%matplotlib inline\nif True:\n    %matplotlib\n    x = 1";
+        assert_eq!(
+            expand_line_magics(code),
+            "pass  # %matplotlib inline\nif True:\n    pass  # %matplotlib\n    x = 1"
+        );
+        assert_eq!(expand_line_magics("%matplotlibx"), "%matplotlibx");
     }
 
     #[test]

@@ -437,3 +437,10 @@ def test_flowchart_errors_name_cell_positions(kernel):
     reply, _ = execute(kernel, "%%flowchart\nflowchart TD\n  A[x = 1 --> B")
     assert reply["ename"] == "FlowchartError"
     assert "line 3:4: unclosed `[` opened at 3:4" in reply["evalue"]
+
+
+def test_matplotlib_line_magic_is_accepted(kernel):
+    reply, messages = execute(kernel, "%matplotlib inline\nif True:\n    %matplotlib\n1 + 1")
+    assert reply["status"] == "ok", reply
+    result = [m for m in messages if m["msg_type"] == "execute_result"][0]
+    assert result["content"]["data"]["text/plain"] == "2"
