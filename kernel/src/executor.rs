@@ -249,16 +249,17 @@ impl Executor {
         receiver.await.unwrap_or_else(|_| Err(stopped()))
     }
 
-    /// Interrupts the running cell with KeyboardInterrupt; does nothing when idle.
-    pub fn interrupt(&self) {
+    /// Interrupts the running cell with KeyboardInterrupt; returns false, doing nothing,
+    /// when no cell runs.
+    pub fn interrupt(&self) -> bool {
         let shared = &self.shared;
         if !shared.busy.load(Ordering::SeqCst) {
-            return;
+            return false;
         }
         shared.interrupted.store(true, Ordering::SeqCst);
         if shared.waiting_for_input.load(Ordering::SeqCst) {
             // The input wait polls `interrupted` and raises KeyboardInterrupt itself.
-            return;
+            return true;
         }
         if shared.signal_handler.load(Ordering::SeqCst)
             && let Some(thread) = *lock(&shared.pthread)
@@ -268,7 +269,7 @@ impl Executor {
             // installed, so the signal becomes a KeyboardInterrupt and wakes blocking calls.
             let rc = unsafe { libc::pthread_kill(thread, libc::SIGINT) };
             if rc == 0 {
-                return;
+                return true;
             }
             tracing::warn!(
                 rc,
@@ -285,6 +286,7 @@ impl Executor {
                 );
             }
         });
+        true
     }
 }
 

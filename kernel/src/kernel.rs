@@ -228,8 +228,11 @@ pub async fn serve_control(
         let content = match request.msg_type() {
             "kernel_info_request" => kernel_info(),
             "interrupt_request" => {
-                tracing::info!("interrupting the running cell");
-                kernel.executor.interrupt();
+                if kernel.executor.interrupt() {
+                    tracing::info!("interrupted the running cell");
+                } else {
+                    tracing::debug!("interrupt while no cell runs; nothing to do");
+                }
                 serde_json::to_value(StatusReply { status: "ok" }).unwrap_or_default()
             }
             "shutdown_request" => shutdown(&kernel, &request),
@@ -453,6 +456,7 @@ async fn execute(
                 reply["status"] = json!("error");
                 reply["execution_count"] = json!(reply_count);
                 reply["user_expressions"] = json!({});
+                reply["payload"] = json!([]);
                 return (reply, req.stop_on_error);
             }
         }

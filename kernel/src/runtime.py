@@ -6,6 +6,7 @@ methods on its Python thread. Output leaves through `emit(kind, *args)`, a Rust 
 """
 
 import ast
+import asyncio
 import base64
 import builtins
 import codeop
@@ -190,6 +191,9 @@ def install_comms(runtime):
     return manager
 
 
+# Lets a cell `await` at the top level, as IPython does.
+TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
 HELP_REQUEST = re.compile(r"\s*(\?{0,2})([A-Za-z_][\w.]*)(\?{0,2})\s*\Z")
 
 
@@ -297,6 +301,7 @@ class Runtime:
             quit=ExitRequest(self, "quit"),
         )
         self.exit_requested = None
+        self._loop = None
         self.history = []
         self.session = 1
         self.allow_stdin = False
@@ -500,10 +505,21 @@ class Runtime:
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
-        exec(compile(tree, filename, "exec"), self.namespace)
+        self._eval(compile(tree, filename, "exec", flags=TOP_LEVEL_AWAIT))
         if last is not None:
-            return eval(compile(last, filename, "eval"), self.namespace)
+            return self._eval(compile(last, filename, "eval", flags=TOP_LEVEL_AWAIT))
         return None
+
+    def _eval(self, compiled):
+        """Run compiled cell code; code with a top-level `await` runs on the kernel's event
+        loop, which stays the same from cell to cell."""
+        result = eval(compiled, self.namespace)
+        if compiled.co_flags & inspect.CO_COROUTINE:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                asyncio.set_event_loop(self._loop)
+            result = self._loop.run_until_complete(result)
+        return result
 
     # Comms --------------------------------------------------------------------------------
 
@@ -555,7 +571,11 @@ class Runtime:
 
     def _report_error(self, error):
         self.flush_streams()
-        lines = traceback.format_exception(type(error), error, self._user_traceback(error))
+        if isinstance(error, (SyntaxError, HexaCommandError)):
+            # The frames would be the parser's or the magic's, not the user's.
+            lines = traceback.format_exception_only(type(error), error)
+        else:
+            lines = traceback.format_exception(type(error), error, self._user_traceback(error))
         content = {
             "status": "error",
             "ename": type(error).__name__,
@@ -664,8 +684,10 @@ class Runtime:
         if code.startswith("%%"):
             # As in IPython, a cell magic such as `%%flowchart` runs until a blank line.
             return json.dumps(["complete" if code.endswith("\n\n") else "incomplete", ""])
+        compiler = codeop.CommandCompiler()
+        compiler.compiler.flags |= TOP_LEVEL_AWAIT
         try:
-            compiled = codeop.compile_command(code, "<cell>", "exec")
+            compiled = compiler(code, "<cell>", "exec")
         except (SyntaxError, ValueError, OverflowError):
             return json.dumps(["invalid", ""])
         last = code.rstrip("\n").split("\n")[-1]
@@ -710,6 +732,10 @@ _MISSING = object()
 HEXA_EXECUTABLE = None
 
 
+class HexaCommandError(Exception):
+    """A `%hexa` command exited with an error; its own output already says why."""
+
+
 def hexa_magic(arguments):
     """Run `hexa ARGUMENTS` for the `%hexa` line magic (`%hexa check nb.py`, `%hexa generate
     flow.mmd -o nb.py`, `%hexa run flow.mmd --set n=3`) and show what it prints."""
@@ -718,10 +744,14 @@ def hexa_magic(arguments):
 
     if HEXA_EXECUTABLE is None:
         raise RuntimeError("%hexa is not available: the kernel did not record its executable")
-    command = [HEXA_EXECUTABLE, "--python", sys.prefix, *shlex.split(arguments)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    words = shlex.split(arguments)
+    command = [HEXA_EXECUTABLE, "--python", sys.prefix, *words]
+    # The kernel's own log level would add hexa's log lines to the cell's output.
+    env = {name: value for name, value in os.environ.items() if name != "HEXA_LOG"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     if result.returncode != 0:
-        raise RuntimeError(f"hexa {arguments} exited with code {result.returncode}")
+        shown = shlex.join(["hexa", *words])
+        raise HexaCommandError(f"{shown} exited with code {result.returncode}")
 

@@ -439,8 +439,37 @@ def test_flowchart_errors_name_cell_positions(kernel):
     assert "line 3:4: unclosed `[` opened at 3:4" in reply["evalue"]
 
 
+def test_top_level_await(kernel):
+    code = "import asyncio\nawait asyncio.sleep(0)\nawait asyncio.sleep(0, result=21 * 2)"
+    reply, messages = execute(kernel, code)
+    assert reply["status"] == "ok"
+    assert outputs(messages, "execute_result")[0]["data"]["text/plain"] == "42"
+    # The loop stays the same from cell to cell, so a task started earlier can be awaited.
+    execute(kernel, "task = asyncio.ensure_future(asyncio.sleep(0.01, result='done'))")
+    _, messages = execute(kernel, "await task")
+    assert outputs(messages, "execute_result")[0]["data"]["text/plain"] == "'done'"
+    # A coroutine object that is not awaited is the cell's value, not run.
+    _, messages = execute(kernel, "async def f():\n    return 1\nf()")
+    assert "coroutine" in outputs(messages, "execute_result")[0]["data"]["text/plain"]
+    kernel.is_complete("await asyncio.sleep(0)")
+    assert kernel.get_shell_msg(timeout=10)["content"]["status"] == "complete"
+
+
 def test_matplotlib_line_magic_is_accepted(kernel):
     reply, messages = execute(kernel, "%matplotlib inline\nif True:\n    %matplotlib\n1 + 1")
     assert reply["status"] == "ok", reply
     result = [m for m in messages if m["msg_type"] == "execute_result"][0]
     assert result["content"]["data"]["text/plain"] == "2"
+
+
+def test_errors_without_internal_frames(kernel, tmp_path):
+    reply, messages = execute(kernel, "x = (1,")
+    assert reply["ename"] == "SyntaxError"
+    [error] = outputs(messages, "error")
+    assert not any("ast.py" in line for line in error["traceback"])
+
+    reply, messages = execute(kernel, f"%hexa check {tmp_path / 'missing.mmd'}")
+    assert reply["ename"] == "HexaCommandError"
+    assert reply["evalue"] == f"hexa check {tmp_path / 'missing.mmd'} exited with code 2"
+    [error] = outputs(messages, "error")
+    assert not any("hexa_magic" in line for line in error["traceback"])
