@@ -198,13 +198,19 @@ fn diagram_bundle(chart: &str) -> Value {
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder; never overwrites.
+/// The file gets the mode a new file gets (0666 less the umask), not the temporary 0600.
 fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let failed = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| failed(&e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".hexa-")
+        .suffix(".tmp")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|e| failed(&e))?;
     temp.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
     temp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
@@ -328,6 +334,25 @@ mod tests {
             detect("%%flowchart --bogus\nflowchart TD\n"),
             Some(Err(_))
         ));
+    }
+
+    #[test]
+    fn notebook_mode_follows_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let status = std::fs::read_to_string("/proc/self/status").expect("proc status");
+        let umask = status
+            .lines()
+            .find_map(|line| line.strip_prefix("Umask:"))
+            .and_then(|mask| u32::from_str_radix(mask.trim(), 8).ok())
+            .expect("a Umask line");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.py");
+        write_new_file(&path, "x = 1\n").expect("written");
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o666 & !umask);
     }
 
     #[test]

@@ -473,3 +473,13 @@ def test_errors_without_internal_frames(kernel, tmp_path):
     assert reply["evalue"] == f"hexa check {tmp_path / 'missing.mmd'} exited with code 2"
     [error] = outputs(messages, "error")
     assert not any("hexa_magic" in line for line in error["traceback"])
+
+
+def test_flowchart_notebook_mode_follows_the_umask(kernel, tmp_path):
+    umask = os.umask(0)
+    os.umask(umask)
+    path = tmp_path / "out.py"
+    cell = f"%%flowchart --notebook '{path}'\nflowchart TD\n  A[x = 1] --> B[/Print x/]\n"
+    reply, _ = execute(kernel, cell)
+    assert reply["status"] == "ok", reply
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
