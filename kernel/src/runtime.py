@@ -476,12 +476,29 @@ class Runtime:
             self.history.append((self.session, count, script, None))
         return json.dumps(result)
 
+    def _read_inputs_from_namespace(self, module):
+        """Let the chart's inputs take the values of earlier cells: an input with no
+        `--set` value that names a variable of the kernel namespace reads that variable
+        instead of asking."""
+        read_input = module.get("read_input")
+        if read_input is None:
+            return
+        presets = module.get("PRESETS", {})
+
+        def read_from_namespace(name, repeated=False):
+            if name not in presets and name in self.namespace:
+                return self.namespace[name]
+            return read_input(name, repeated)
+
+        module["read_input"] = read_from_namespace
+
     def _run_flow_script(self, script, filename):
         module = {"__name__": "hexa_flowchart", "__builtins__": builtins}
         exec(compile(script, filename, "exec"), module)
         main = module.get("main")
         if main is None:
             return
+        self._read_inputs_from_namespace(module)
         captured = {}
 
         def profile(frame, event, arg):

@@ -483,3 +483,15 @@ def test_flowchart_notebook_mode_follows_the_umask(kernel, tmp_path):
     reply, _ = execute(kernel, cell)
     assert reply["status"] == "ok", reply
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_flowchart_inputs_read_earlier_cells(kernel):
+    execute(kernel, "z = 5")
+    reply, messages = execute(kernel, "%%flowchart\nflowchart TD\n  A[w = z * 2] --> B[/Print w/]\n")
+    assert reply["status"] == "ok"
+    assert [s["text"] for s in outputs(messages, "stream")] == ["10\n"]
+    # A --set value wins over the namespace.
+    _, messages = execute(
+        kernel, "%%flowchart --set z=1\nflowchart TD\n  A[w = z * 2] --> B[/Print w/]\n"
+    )
+    assert [s["text"] for s in outputs(messages, "stream")] == ["2\n"]
