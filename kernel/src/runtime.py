@@ -15,6 +15,7 @@ import inspect
 import io
 import json
 import linecache
+import os
 import pydoc
 import re
 import rlcompleter
@@ -234,6 +235,7 @@ class Runtime:
         self.stderr = StreamWriter(self, "stderr")
         self.signal_handler_installed = self._install_signal_handler()
         self.comms = install_comms(self)
+        self._debugpy_endpoint = None
 
     def _install_signal_handler(self):
         """Let SIGINT raise KeyboardInterrupt; works when this thread started Python."""
@@ -288,10 +290,14 @@ class Runtime:
 
     # Execution ----------------------------------------------------------------------------
 
-    def execute(self, code, silent, store_history, allow_stdin, count, user_expressions):
-        """Run one cell; return the reply fields as a JSON string."""
+    def execute(
+        self, code, silent, store_history, allow_stdin, count, user_expressions, filename=None
+    ):
+        """Run one cell; return the reply fields as a JSON string. `filename` is the cell's
+        file while the debugger runs, so breakpoints set in that file hit."""
         self.allow_stdin = allow_stdin
-        filename = f"<cell-{count}>" if store_history else "<cell>"
+        if filename is None:
+            filename = f"<cell-{count}>" if store_history else "<cell>"
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         result = {"status": "ok"}
         output_text = None
@@ -471,6 +477,67 @@ class Runtime:
                     "traceback": traceback.format_exception_only(type(error), error),
                 }
         return results
+
+    # Debugger -----------------------------------------------------------------------------
+
+    def debugpy_listen(self):
+        """Start debugpy's adapter once, on a free port of 127.0.0.1, and return its endpoint
+        as JSON `[host, port]`. debugpy traces this thread from here on."""
+        if self._debugpy_endpoint is None:
+            # The kernel's interpreter runs frozen stdlib modules; debugpy's warning about
+            # them would go to the kernel's stderr on every start.
+            os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+            import debugpy
+
+            debugpy.configure(subProcess=False)
+            host, port = debugpy.listen(("127.0.0.1", 0))
+            self._debugpy_endpoint = [host, port]
+        return json.dumps(self._debugpy_endpoint)
+
+    def debug_globals(self):
+        """The namespace's variables as DAP `variables`, for `inspectVariables`."""
+        variables = []
+        for name, value in list(self.namespace.items()):
+            try:
+                text = repr(value)
+            except Exception as error:  # noqa: BLE001 - a repr can raise anything
+                text = f"<repr failed: {type(error).__name__}>"
+            variables.append(
+                {
+                    "name": name,
+                    "value": text if len(text) <= 1000 else text[:1000] + "...",
+                    "type": type(value).__name__,
+                    "evaluateName": name,
+                    "variablesReference": 0,
+                }
+            )
+        return json.dumps(variables)
+
+    def rich_variable(self, name):
+        """The MIME bundle of a namespace variable as JSON `{data, metadata}`."""
+        if name not in self.namespace:
+            return json.dumps({"data": {}, "metadata": {}})
+        data, metadata = format_object(self.namespace[name])
+        return json.dumps({"data": data, "metadata": metadata}, default=str)
+
+    @staticmethod
+    def rich_from_repr(text):
+        """Turn the repr of a `format_object` result, as a DAP evaluate returns it, into JSON
+        `{data, metadata}`."""
+        data, metadata = ast.literal_eval(text)
+        return json.dumps({"data": data, "metadata": metadata}, default=str)
+
+    @staticmethod
+    def debug_modules(start, count):
+        """Loaded modules with a `.py` source, as a DAP `modules` body."""
+        modules = list(sys.modules.values())
+        end = len(modules) if count is None else start + count
+        listed = []
+        for index, module in enumerate(modules[start:end], start):
+            origin = getattr(getattr(module, "__spec__", None), "origin", None)
+            if isinstance(origin, str) and origin.endswith(".py"):
+                listed.append({"id": index, "name": module.__name__, "path": origin})
+        return json.dumps({"modules": listed, "totalModules": len(modules)})
 
     # Introspection ------------------------------------------------------------------------
 
