@@ -2,7 +2,6 @@
 jupyter_client, as JupyterLab's debugger drives it, against the real kernel and debugpy."""
 
 import subprocess
-import sys
 import venv
 
 import pytest
@@ -11,7 +10,14 @@ from jupyter_client.manager import start_new_kernel
 from test_kernel import HEXA, SPEC_PREFIX, collect, execute
 
 # A breakpoint on line 3 stops inside `add`, where a, b and total are local.
-CELL = "def add(a, b):\n    total = a + b\n    return total\n\nresult = add(2, 3)\nprint('result', result)\n"
+CELL = (
+    "def add(a, b):\n"
+    "    total = a + b\n"
+    "    return total\n"
+    "\n"
+    "result = add(2, 3)\n"
+    "print('result', result)\n"
+)
 TIMEOUT = 30
 
 
@@ -57,9 +63,44 @@ class Debug:
     def collect(self, msg_id):
         """The iopub messages of `msg_id` up to its `idle`, those seen while waiting included."""
         seen = [m for m in self.iopub if m["parent_header"].get("msg_id") == msg_id]
-        if any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in seen):
+        idle = [m for m in seen if m["msg_type"] == "status"]
+        if any(m["content"]["execution_state"] == "idle" for m in idle):
             return seen
         return seen + collect(self.client, msg_id, timeout=TIMEOUT)
+
+
+def start_debugger(debug):
+    """initialize and attach, as JupyterLab does when the debugger is switched on."""
+    initialize = debug.request(
+        "initialize",
+        {
+            "clientID": "pytest",
+            "adapterID": "python",
+            "pathFormat": "path",
+            "linesStartAt1": True,
+            "columnsStartAt1": True,
+            "supportsVariableType": True,
+        },
+    )
+    assert initialize["success"] is True, initialize
+    attach = debug.request("attach", {})
+    assert attach["success"] is True, attach
+
+
+def stop_at(debug, line):
+    """Dump CELL, set a breakpoint on `line`, run the cell; return (path, msg_id, thread)."""
+    path = debug.request("dumpCell", {"code": CELL})["body"]["sourcePath"]
+    arguments = {"source": {"path": path}, "breakpoints": [{"line": line}]}
+    assert debug.request("setBreakpoints", arguments)["success"] is True
+    assert debug.request("configurationDone")["success"] is True
+    msg_id = debug.client.execute(CELL)
+    stopped = debug.wait_for_event("stopped")
+    return path, msg_id, stopped["body"]["threadId"]
+
+
+def where(debug, thread):
+    frames = debug.request("stackTrace", {"threadId": thread})["body"]["stackFrames"]
+    return [(frame["name"], frame["line"]) for frame in frames]
 
 
 def kernel_info(client):
@@ -99,27 +140,15 @@ def test_inspect_variables_when_idle(kernel):
 def test_breakpoint_in_a_cell(kernel):
     assert kernel_info(kernel)["debugger"] is True
     debug = Debug(kernel)
-    initialize = debug.request(
-        "initialize",
-        {
-            "clientID": "pytest",
-            "adapterID": "python",
-            "pathFormat": "path",
-            "linesStartAt1": True,
-            "columnsStartAt1": True,
-            "supportsVariableType": True,
-        },
-    )
-    assert initialize["success"] is True, initialize
-    attach = debug.request("attach", {})
-    assert attach["success"] is True, attach
+    start_debugger(debug)
 
     info = debug.request("debugInfo")["body"]
     assert info["isStarted"] is True
     assert info["hashMethod"] == "Murmur2"
     dumped = debug.request("dumpCell", {"code": CELL})
     path = dumped["body"]["sourcePath"]
-    expected = f"{info['tmpFilePrefix']}{murmur2_x86(CELL, info['hashSeed'])}{info['tmpFileSuffix']}"
+    name = murmur2_x86(CELL, info["hashSeed"])
+    expected = f"{info['tmpFilePrefix']}{name}{info['tmpFileSuffix']}"
     assert path == expected
     source = debug.request("source", {"source": {"path": path}})
     assert source["body"]["content"] == CELL
@@ -146,12 +175,14 @@ def test_breakpoint_in_a_cell(kernel):
     assert all(frame["source"]["path"] == path for frame in frames), frames
     scopes = debug.request("scopes", {"frameId": frames[0]["id"]})["body"]["scopes"]
     local_scope = next(scope for scope in scopes if scope["name"] == "Locals")
-    variables = debug.request("variables", {"variablesReference": local_scope["variablesReference"]})
+    reference = local_scope["variablesReference"]
+    variables = debug.request("variables", {"variablesReference": reference})
     values = {v["name"]: v["value"] for v in variables["body"]["variables"]}
     assert values["a"] == "2"
     assert values["b"] == "3"
     assert values["total"] == "5"
-    evaluated = debug.request("evaluate", {"expression": "total * 2", "frameId": frames[0]["id"]})
+    arguments = {"expression": "total * 2", "frameId": frames[0]["id"]}
+    evaluated = debug.request("evaluate", arguments)
     assert evaluated["body"]["result"] == "10"
     rich = debug.request(
         "richInspectVariables", {"variableName": "total", "frameId": frames[0]["id"]}
@@ -162,8 +193,7 @@ def test_breakpoint_in_a_cell(kernel):
     reply = kernel.get_shell_msg(timeout=TIMEOUT)
     assert reply["parent_header"]["msg_id"] == msg_id
     assert reply["content"]["status"] == "ok"
-    streams = [m["content"]["text"] for m in debug.collect(msg_id) if m["msg_type"] == "stream"]
-    assert "".join(streams) == "result 5\n"
+    assert stdout(debug, msg_id) == "result 5\n"
     assert debug.request("debugInfo")["body"]["stoppedThreads"] == []
 
     unknown = debug.request("noSuchCommand")
@@ -174,15 +204,50 @@ def test_breakpoint_in_a_cell(kernel):
     assert reply["status"] == "ok"
 
 
+def stdout(debug, msg_id):
+    messages = debug.collect(msg_id)
+    return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+
+
+def test_stepping_after_a_restart(kernel):
+    """The debugger starts again after a disconnect, steps through a cell and copies a
+    local variable to the kernel namespace."""
+    debug = Debug(kernel)
+    start_debugger(debug)
+    path, msg_id, thread = stop_at(debug, 5)
+    assert where(debug, thread) == [("<module>", 5)]
+    assert debug.request("stepIn", {"threadId": thread})["success"] is True
+    debug.wait_for_event("stopped")
+    assert where(debug, thread) == [("add", 2), ("<module>", 5)]
+    assert debug.request("next", {"threadId": thread})["success"] is True
+    debug.wait_for_event("stopped")
+    frames = debug.request("stackTrace", {"threadId": thread})["body"]["stackFrames"]
+    assert (frames[0]["name"], frames[0]["line"]) == ("add", 3)
+    frame = frames[0]["id"]
+    arguments = {"srcVariableName": "total", "dstVariableName": "copied", "srcFrameId": frame}
+    assert debug.request("copyToGlobals", arguments)["success"] is True
+    assert debug.request("stepOut", {"threadId": thread})["success"] is True
+    debug.wait_for_event("stopped")
+    assert where(debug, thread) == [("<module>", 5)]
+
+    modules = debug.request("modules", {})["body"]["modules"]
+    assert any(module["name"] == "json" for module in modules)
+    assert debug.request("continue", {"threadId": thread})["success"] is True
+    assert kernel.get_shell_msg(timeout=TIMEOUT)["content"]["status"] == "ok"
+    assert stdout(debug, msg_id) == "result 5\n"
+    debug.request("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+    debug.request("disconnect", {"restart": False, "terminateDebuggee": False})
+    _, messages = execute(kernel, "copied")
+    result = [m for m in messages if m["msg_type"] == "execute_result"][0]
+    assert result["content"]["data"]["text/plain"] == "5"
+
+
 def test_debugger_off_without_debugpy(tmp_path):
     env = tmp_path / "env"
     venv.EnvBuilder(with_pip=False).create(env)
     name = "hexa-nodebugpy"
-    subprocess.run(
-        [str(HEXA), "--python", str(env), "kernel", "install", "--prefix", str(SPEC_PREFIX), "--name", name],
-        check=True,
-        capture_output=True,
-    )
+    install = ["kernel", "install", "--prefix", str(SPEC_PREFIX), "--name", name]
+    subprocess.run([str(HEXA), "--python", str(env), *install], check=True, capture_output=True)
     manager, client = start_new_kernel(kernel_name=name, startup_timeout=30)
     try:
         assert kernel_info(client)["debugger"] is False
