@@ -273,6 +273,28 @@ impl Debugger {
         tracing::info!("the debugger stopped");
     }
 
+    /// Tells the clients that the stopped threads run again, after an interrupt ended the
+    /// cell they were stopped in.
+    ///
+    /// FIXME(debugger-interrupt): the KeyboardInterrupt is raised inside debugpy's trace
+    /// function, where the thread waits at the breakpoint, so CPython stops tracing the
+    /// kernel's thread and breakpoints no longer hit in later cells (a kernel restart
+    /// brings them back). The fix is to resume the thread through the adapter and
+    /// interrupt it once it is back in the cell's code.
+    pub fn interrupted(&self) {
+        let threads = std::mem::take(&mut lock(&self.status).stopped_threads);
+        for thread in threads {
+            tracing::warn!(thread, "interrupted at a breakpoint; debugpy stops tracing");
+            let event = json!({
+                "type": "event",
+                "seq": 0,
+                "event": "continued",
+                "body": {"threadId": thread, "allThreadsContinued": true},
+            });
+            publish_event(&self.iopub, &self.session, event);
+        }
+    }
+
     /// Forgets that `thread` is stopped, or every thread when `None`.
     fn mark_running(&self, thread: Option<i64>) {
         let mut status = lock(&self.status);
@@ -489,12 +511,17 @@ async fn publish_events(
             }
             _ => {}
         }
-        let mut message = Message::new("debug_event", event, None, &session);
-        message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.debug_event")];
-        if iopub.send(message).is_err() {
+        if !publish_event(&iopub, &session, event) {
             break;
         }
     }
+}
+
+/// Publishes a DAP event as `debug_event`; false when iopub is closed.
+fn publish_event(iopub: &mpsc::UnboundedSender<Message>, session: &str, event: Value) -> bool {
+    let mut message = Message::new("debug_event", event, None, session);
+    message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.debug_event")];
+    iopub.send(message).is_ok()
 }
 
 /// Whether a variable shows in the variable views.

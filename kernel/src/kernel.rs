@@ -228,6 +228,7 @@ pub async fn serve_control(
             "interrupt_request" => {
                 tracing::info!("interrupting the running cell");
                 kernel.executor.interrupt();
+                kernel.debugger.interrupted();
                 serde_json::to_value(StatusReply { status: "ok" }).unwrap_or_default()
             }
             "shutdown_request" => shutdown(&kernel, &request),
