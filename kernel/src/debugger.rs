@@ -276,15 +276,13 @@ impl Debugger {
     /// Tells the clients that the stopped threads run again, after an interrupt ended the
     /// cell they were stopped in.
     ///
-    /// FIXME(debugger-interrupt): the KeyboardInterrupt is raised inside debugpy's trace
-    /// function, where the thread waits at the breakpoint, so CPython stops tracing the
-    /// kernel's thread and breakpoints no longer hit in later cells (a kernel restart
-    /// brings them back). The fix is to resume the thread through the adapter and
-    /// interrupt it once it is back in the cell's code.
+    /// The KeyboardInterrupt is raised in debugpy's trace function, where the thread waits
+    /// at the breakpoint, so CPython stops tracing the thread and debugpy may send no
+    /// `continued`; `Runtime.execute` has debugpy trace it again before the next cell.
     pub fn interrupted(&self) {
         let threads = std::mem::take(&mut lock(&self.status).stopped_threads);
         for thread in threads {
-            tracing::warn!(thread, "interrupted at a breakpoint; debugpy stops tracing");
+            tracing::info!(thread, "interrupted at a breakpoint");
             let event = json!({
                 "type": "event",
                 "seq": 0,

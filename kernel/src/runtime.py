@@ -298,6 +298,8 @@ class Runtime:
         self.allow_stdin = allow_stdin
         if filename is None:
             filename = f"<cell-{count}>" if store_history else "<cell>"
+        elif sys.gettrace() is None:
+            self._trace_again()
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         result = {"status": "ok"}
         output_text = None
@@ -493,6 +495,27 @@ class Runtime:
             host, port = debugpy.listen(("127.0.0.1", 0))
             self._debugpy_endpoint = [host, port]
         return json.dumps(self._debugpy_endpoint)
+
+    def _trace_again(self):
+        """Let debugpy trace this thread again after an interrupt ended a cell stopped at a
+        breakpoint. The KeyboardInterrupt was raised in debugpy's trace function, so CPython
+        dropped the trace function and debugpy still counts the thread as suspended. This
+        uses pydevd internals of debugpy 1.8."""
+        if self._debugpy_endpoint is None:
+            return
+        try:
+            import threading
+
+            import pydevd_tracing
+            from _pydevd_bundle.pydevd_additional_thread_info import set_additional_thread_info
+            from _pydevd_bundle.pydevd_constants import STATE_RUN
+
+            info = set_additional_thread_info(threading.current_thread())
+            info.pydev_state = STATE_RUN
+            info.pydev_step_cmd = -1
+            pydevd_tracing.SetTrace(threading.gettrace())
+        except Exception as error:  # noqa: BLE001 - another debugpy version; debugging stays off
+            print(f"hexa: cannot trace this cell again: {error!r}", file=sys.__stderr__)
 
     def debug_globals(self):
         """The namespace's variables as DAP `variables`, for `inspectVariables`."""

@@ -243,11 +243,8 @@ def test_stepping_after_a_restart(kernel):
 
 
 def test_interrupt_at_a_breakpoint(kernel):
-    """An interrupt ends a cell stopped at a breakpoint, and the kernel keeps running.
-
-    FIXME(debugger-interrupt): the KeyboardInterrupt lands in debugpy's trace function, so
-    debugpy stops tracing the kernel's thread and later breakpoints do not hit; this test
-    comes last for that reason. It should resume the thread, then interrupt it."""
+    """An interrupt ends a cell stopped at a breakpoint, and the breakpoint hits again when
+    the cell runs again."""
     debug = Debug(kernel)
     start_debugger(debug)
     _, msg_id, thread = stop_at(debug, 3)
@@ -261,6 +258,14 @@ def test_interrupt_at_a_breakpoint(kernel):
     assert debug.request("debugInfo")["body"]["stoppedThreads"] == []
     reply, _ = execute(kernel, "'still alive'")
     assert reply["status"] == "ok"
+
+    msg_id = kernel.execute(CELL)
+    thread = debug.wait_for_event("stopped")["body"]["threadId"]
+    assert where(debug, thread) == [("add", 3), ("<module>", 5)]
+    assert debug.request("continue", {"threadId": thread})["success"] is True
+    assert kernel.get_shell_msg(timeout=TIMEOUT)["content"]["status"] == "ok"
+    assert stdout(debug, msg_id) == "result 5\n"
+    debug.request("disconnect", {"restart": False, "terminateDebuggee": False})
 
 
 def test_debugger_off_without_debugpy(tmp_path):
