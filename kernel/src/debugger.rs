@@ -20,18 +20,10 @@ use crate::dap::{DapClient, DapError};
 use crate::executor::Executor;
 use crate::messages::Message;
 
+mod variables;
+
 /// How long `attach` waits for the adapter's `initialized` event.
 const INITIALIZED_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Names in the kernel namespace that the variable views leave out.
-const HIDDEN_NAMES: [&str; 6] = [
-    "display",
-    "update_display",
-    "clear_output",
-    "exit",
-    "quit",
-    "_",
-];
 
 /// Why a debug request failed; its text becomes the response's `message`.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +43,7 @@ enum DebugError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the debug adapter sent no initialized event within {} s", INITIALIZED_TIMEOUT.as_secs())]
+    #[error("the debug adapter sent no initialized event in {} s", INITIALIZED_TIMEOUT.as_secs())]
     NotInitialized,
 }
 
@@ -162,11 +154,11 @@ impl Debugger {
         match command {
             "debugInfo" => return Ok(success(request, self.debug_info())),
             "dumpCell" => return self.dump_cell(request),
-            "inspectVariables" => return inspect_variables(executor, request).await,
+            "inspectVariables" => return variables::inspect_variables(executor, request).await,
             "richInspectVariables" => {
-                return self
-                    .rich_inspect(executor, connection.as_ref(), request)
-                    .await;
+                let stopped = !lock(&self.status).stopped_threads.is_empty();
+                let open = connection.as_ref();
+                return variables::rich_inspect(executor, stopped, open, request).await;
             }
             "modules" => {
                 let start = arguments["startModule"].as_u64().unwrap_or(0);
@@ -210,11 +202,11 @@ impl Debugger {
             "variables" => {
                 let mut response = forward(open, request).await?;
                 if let Some(variables) = response["body"]["variables"].as_array_mut() {
-                    variables.retain(shown);
+                    variables.retain(variables::shown);
                 }
                 Ok(response)
             }
-            "copyToGlobals" => copy_to_globals(open, request).await,
+            "copyToGlobals" => variables::copy_to_globals(open, request).await,
             "continue" | "next" | "stepIn" | "stepOut" => {
                 // debugpy sends no `continued` event for these, and the thread's next
                 // `stopped` may come before the response, so the thread counts as running
@@ -393,79 +385,12 @@ impl Debugger {
             response["body"]["totalFrames"] = json!(total);
         }
     }
-
-    async fn rich_inspect(
-        &self,
-        executor: &Executor,
-        open: Option<&Connection>,
-        request: &Value,
-    ) -> Result<Value, DebugError> {
-        let arguments = &request["arguments"];
-        let name = arguments["variableName"]
-            .as_str()
-            .filter(|name| is_identifier(name))
-            .ok_or_else(|| invalid(request, "variableName must be a Python identifier"))?;
-        let stopped = !lock(&self.status).stopped_threads.is_empty();
-        let frame = arguments["frameId"].as_i64();
-        let (true, Some(frame), Some(open)) = (stopped, frame, open) else {
-            let body = python(
-                executor
-                    .call_json_now("rich_variable", vec![json!(name)])
-                    .await,
-            )?;
-            return Ok(success(request, body));
-        };
-        let expression = format!("__import__('hexa_kernel_runtime').format_object({name})");
-        let arguments = json!({"expression": expression, "frameId": frame, "context": "clipboard"});
-        let evaluated = open.client.request("evaluate", arguments).await?;
-        let Some(text) = evaluated["body"]["result"].as_str() else {
-            return Ok(answering(evaluated, request));
-        };
-        let args = vec![json!(text)];
-        let body = python(executor.call_json_now("rich_from_repr", args).await)?;
-        Ok(success(request, body))
-    }
 }
 
 impl Drop for Debugger {
     fn drop(&mut self) {
         self.cells.remove();
     }
-}
-
-async fn inspect_variables(executor: &Executor, request: &Value) -> Result<Value, DebugError> {
-    let mut variables = python(executor.call_json_now("debug_globals", Vec::new()).await)?;
-    if let Some(list) = variables.as_array_mut() {
-        list.retain(shown);
-    }
-    Ok(success(request, json!({"variables": variables})))
-}
-
-async fn copy_to_globals(open: &Connection, request: &Value) -> Result<Value, DebugError> {
-    let arguments = &request["arguments"];
-    let names = (
-        arguments["dstVariableName"].as_str(),
-        arguments["srcVariableName"].as_str(),
-    );
-    let (Some(destination), Some(source)) = names else {
-        return Err(invalid(
-            request,
-            "dstVariableName and srcVariableName are required",
-        ));
-    };
-    if !is_identifier(destination) || !is_identifier(source) {
-        return Err(invalid(
-            request,
-            "variable names must be Python identifiers",
-        ));
-    }
-    let arguments = json!({
-        "expression": format!("globals()['{destination}']"),
-        "value": source,
-        "frameId": arguments["srcFrameId"],
-    });
-    let response = open.client.request("setExpression", arguments).await?;
-    Ok(answering(response, request))
 }
 
 /// Sends a client's request to the adapter and returns the response, addressed to the client.
@@ -520,21 +445,6 @@ fn publish_event(iopub: &mpsc::UnboundedSender<Message>, session: &str, event: V
     let mut message = Message::new("debug_event", event, None, session);
     message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.debug_event")];
     iopub.send(message).is_ok()
-}
-
-/// Whether a variable shows in the variable views.
-fn shown(variable: &Value) -> bool {
-    let name = variable["name"].as_str().unwrap_or_default();
-    let dunder = name.len() > 4 && name.starts_with("__") && name.ends_with("__");
-    !dunder && !HIDDEN_NAMES.contains(&name)
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|first| first == '_' || first.is_alphabetic())
-        && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
 fn python(outcome: crate::executor::Outcome) -> Result<Value, DebugError> {
@@ -610,22 +520,6 @@ pub fn debugpy_installed(executable: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hides_dunders_and_kernel_helpers() {
-        assert!(shown(&json!({"name": "total"})));
-        assert!(shown(&json!({"name": "special variables"})));
-        assert!(!shown(&json!({"name": "__builtins__"})));
-        assert!(!shown(&json!({"name": "display"})));
-    }
-
-    #[test]
-    fn identifiers() {
-        assert!(is_identifier("x_1"));
-        assert!(!is_identifier("1x"));
-        assert!(!is_identifier("a']; import os; x['"));
-        assert!(!is_identifier(""));
-    }
 
     #[test]
     fn failure_answers_any_request() {

@@ -4,7 +4,8 @@
 //! [`messages`] holds the protocol types, `wire` the signed frame format, `transport` the
 //! zeromq sockets (one task per channel), `kernel` the request handlers and `executor` the
 //! Python thread. `debugger` answers `debug_request` through debugpy, with `dap` as its
-//! Debug Adapter Protocol client and `cell_files` naming the cells it debugs. PyO3 is used only in `executor` and for the version in `kernel_info`.
+//! Debug Adapter Protocol client and `cell_files` naming the cells it debugs. PyO3 is used
+//! only in `executor` and for the version in `kernel_info`.
 #![deny(missing_docs)]
 
 mod cell_files;
