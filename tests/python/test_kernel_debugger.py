@@ -5,6 +5,9 @@ import subprocess
 import venv
 
 import pytest
+
+# ipykernel (in the venv through jupyter_console) has its own murmur2, which JupyterLab's
+# matches: an independent check of the cell file names.
 from ipykernel.compiler import murmur2_x86
 from jupyter_client.manager import start_new_kernel
 from test_kernel import HEXA, SPEC_PREFIX, collect, execute
