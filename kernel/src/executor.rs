@@ -99,6 +99,8 @@ struct Shared {
     events: Mutex<Option<UnboundedSender<Event>>>,
     /// Where output goes between jobs, such as a background thread's prints.
     idle_events: Mutex<Option<UnboundedSender<Event>>>,
+    /// The `Runtime` object, for calls that cannot wait for the running job.
+    runtime: std::sync::OnceLock<Py<PyAny>>,
 }
 
 /// Resolves once the Python thread has loaded `runtime.py`, or failed to.
@@ -139,6 +141,8 @@ pub struct ExecuteJob {
     pub user_expressions: Value,
     /// Run `code` as a generated flowchart script whose `main()` locals stay in the namespace.
     pub flowchart: bool,
+    /// The file name the cell is compiled with while the debugger runs.
+    pub filename: Option<String>,
 }
 
 impl Executor {
@@ -233,20 +237,27 @@ impl Executor {
 
     /// Calls a `Runtime` method that returns JSON text and parses it.
     pub async fn call_json(&self, method: &'static str, args: Vec<Value>) -> Outcome {
-        let receiver = self.submit(move |py, runtime| {
-            let args = args
-                .iter()
-                .map(|arg| json_to_py(py, arg))
-                .collect::<PyResult<Vec<_>>>()
-                .and_then(|args| PyTuple::new(py, args))
-                .map_err(|e| python_error(py, &e))?;
-            let text: String = runtime
-                .call_method1(method, args)
-                .and_then(|value| value.extract())
-                .map_err(|e| python_error(py, &e))?;
-            serde_json::from_str(&text).map_err(|e| KernelError::Python(e.to_string()))
-        });
+        let receiver = self.submit(move |py, runtime| call_runtime(py, runtime, method, &args));
         receiver.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    /// Calls a `Runtime` method that returns JSON text from a thread of its own, without
+    /// waiting for the running job: the call gets the GIL whenever the running cell releases
+    /// it, as it does while the debugger holds it at a breakpoint. Before Python is ready the
+    /// call waits in the queue like [`Executor::call_json`].
+    pub async fn call_json_now(&self, method: &'static str, args: Vec<Value>) -> Outcome {
+        if self.shared.runtime.get().is_none() {
+            return self.call_json(method, args).await;
+        }
+        let shared = Arc::clone(&self.shared);
+        let call = tokio::task::spawn_blocking(move || {
+            Python::attach(|py| match shared.runtime.get() {
+                Some(runtime) => call_runtime(py, runtime.bind(py), method, &args),
+                None => Err(stopped()),
+            })
+        });
+        call.await
+            .unwrap_or_else(|e| Err(KernelError::Python(format!("{method} failed: {e}"))))
     }
 
     /// Interrupts the running cell with KeyboardInterrupt; returns false, doing nothing,
@@ -288,6 +299,25 @@ impl Executor {
         });
         true
     }
+}
+
+fn call_runtime(
+    py: Python<'_>,
+    runtime: &Bound<'_, PyAny>,
+    method: &str,
+    args: &[Value],
+) -> Outcome {
+    let args = args
+        .iter()
+        .map(|arg| json_to_py(py, arg))
+        .collect::<PyResult<Vec<_>>>()
+        .and_then(|args| PyTuple::new(py, args))
+        .map_err(|e| python_error(py, &e))?;
+    let text: String = runtime
+        .call_method1(method, args)
+        .and_then(|value| value.extract())
+        .map_err(|e| python_error(py, &e))?;
+    serde_json::from_str(&text).map_err(|e| KernelError::Python(e.to_string()))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -359,6 +389,7 @@ fn run_cell(py: Python<'_>, runtime: &Bound<'_, PyAny>, job: &ExecuteJob) -> PyR
                     job.allow_stdin,
                     job.count,
                     expressions,
+                    job.filename.as_deref(),
                 ),
             )?
             .extract()?
@@ -480,6 +511,7 @@ fn load_runtime(py: Python<'_>, shared: &Arc<Shared>) -> PyResult<Py<PyAny>> {
         .call_method0("get_ident")?
         .extract()?;
     shared.python_ident.store(ident, Ordering::SeqCst);
+    let _ = shared.runtime.set(runtime.clone().unbind());
     Ok(runtime.unbind())
 }
 

@@ -12,6 +12,7 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use crate::debugger::Debugger;
 use crate::executor::{Event, ExecuteJob, Executor};
 use crate::flowchart_cell;
 use crate::messages::{
@@ -28,6 +29,8 @@ pub struct Kernel {
     pub session: String,
     /// The Python thread.
     pub executor: Executor,
+    /// Answers `debug_request`.
+    pub debugger: Arc<Debugger>,
     /// The iopub queue.
     pub iopub: UnboundedSender<Iopub>,
     /// Cancelled by `shutdown_request`.
@@ -178,7 +181,7 @@ async fn handle_shell(
         kernel.status("busy", request);
         let mut failed = false;
         let content = match msg_type.as_str() {
-            "kernel_info_request" => Some(kernel_info()),
+            "kernel_info_request" => Some(kernel_info(kernel)),
             "execute_request" => {
                 let (content, stop) = execute(kernel, state, stdin_in, request).await;
                 failed = stop;
@@ -215,6 +218,10 @@ pub async fn serve_control(
     mut control_in: UnboundedReceiver<Message>,
     out: UnboundedSender<Message>,
 ) {
+    // Debug requests wait for the debug adapter, so they have a loop of their own, in
+    // arrival order: an interrupt is never stuck behind one.
+    let (debug_requests, debug_queue) = mpsc::unbounded_channel();
+    tokio::spawn(serve_debug(kernel.clone(), debug_queue, out.clone()));
     loop {
         let request = tokio::select! {
             () = kernel.shutdown.cancelled() => break,
@@ -223,16 +230,21 @@ pub async fn serve_control(
                 None => break,
             },
         };
+        if request.msg_type() == "debug_request" {
+            let _ = debug_requests.send(request);
+            continue;
+        }
         let span = request_span(&request);
         let _entered = span.enter();
         let content = match request.msg_type() {
-            "kernel_info_request" => kernel_info(),
+            "kernel_info_request" => kernel_info(&kernel),
             "interrupt_request" => {
                 if kernel.executor.interrupt() {
                     tracing::info!("interrupted the running cell");
                 } else {
                     tracing::debug!("interrupt while no cell runs; nothing to do");
                 }
+                kernel.debugger.interrupted();
                 serde_json::to_value(StatusReply { status: "ok" }).unwrap_or_default()
             }
             "shutdown_request" => shutdown(&kernel, &request),
@@ -254,7 +266,36 @@ pub async fn serve_control(
     }
 }
 
-fn kernel_info() -> Value {
+/// Answers `debug_request`s one at a time, beside the control loop.
+async fn serve_debug(
+    kernel: Kernel,
+    mut queue: UnboundedReceiver<Message>,
+    out: UnboundedSender<Message>,
+) {
+    loop {
+        let request = tokio::select! {
+            () = kernel.shutdown.cancelled() => break,
+            request = queue.recv() => match request {
+                Some(request) => request,
+                None => break,
+            },
+        };
+        let span = request_span(&request);
+        async {
+            kernel.status("busy", &request);
+            let content = kernel
+                .debugger
+                .handle(&kernel.executor, &request.content)
+                .await;
+            kernel.reply(&out, &request, content);
+            kernel.status("idle", &request);
+        }
+        .instrument(span)
+        .await;
+    }
+}
+
+fn kernel_info(kernel: &Kernel) -> Value {
     json!({
         "status": "ok",
         "protocol_version": PROTOCOL_VERSION,
@@ -271,7 +312,7 @@ fn kernel_info() -> Value {
         },
         "banner": "hexa: Python and Mermaid flowchart cells (start a cell with %%flowchart)",
         "help_links": [],
-        "debugger": false,
+        "debugger": kernel.debugger.available(),
     })
 }
 
@@ -434,6 +475,7 @@ async fn execute(
         count,
         user_expressions: Value::Object(req.user_expressions.clone()),
         flowchart: false,
+        filename: kernel.debugger.cell_file(&req.code),
     };
     if !job.code.starts_with("%%") {
         job.code = flowchart_cell::expand_line_magics(&job.code);

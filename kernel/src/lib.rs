@@ -3,11 +3,16 @@
 //!
 //! [`messages`] holds the protocol types, `wire` the signed frame format, `transport` the
 //! zeromq sockets (one task per channel), `kernel` the request handlers and `executor` the
-//! Python thread. PyO3 is used only in `executor` and for the version in `kernel_info`.
+//! Python thread. `debugger` answers `debug_request` through debugpy, with `dap` as its
+//! Debug Adapter Protocol client and `cell_files` naming the cells it debugs. PyO3 is used
+//! only in `executor` and for the version in `kernel_info`.
 #![deny(missing_docs)]
 
+mod cell_files;
 pub mod cli;
 mod connection;
+mod dap;
+mod debugger;
 mod executor;
 mod flowchart_cell;
 mod install;
@@ -95,10 +100,14 @@ async fn serve(
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let channels = transport::bind(&info, &signer, &shutdown, &mut tasks).await?;
+    let debugpy = debugger::debugpy_installed(&env.executable);
     let (executor, startup, python_thread) = executor::Executor::start(env)?;
+    let session = uuid::Uuid::new_v4().to_string();
+    let debugger = debugger::Debugger::new(debugpy, channels.iopub.clone(), session.clone());
     let kernel = kernel::Kernel {
-        session: uuid::Uuid::new_v4().to_string(),
+        session,
         executor,
+        debugger: Arc::new(debugger),
         iopub: channels.iopub.clone(),
         shutdown: shutdown.clone(),
         cwd,

@@ -313,6 +313,7 @@ class Runtime:
         self.comms = install_comms(self)
         sys.meta_path.insert(0, KernelModules(self))
         os.environ.setdefault("MPLBACKEND", "module://hexa_kernel_inline")
+        self._debugpy_endpoint = None
 
     def _install_signal_handler(self):
         """Let SIGINT raise KeyboardInterrupt; works when this thread started Python."""
@@ -409,10 +410,16 @@ class Runtime:
 
     # Execution ----------------------------------------------------------------------------
 
-    def execute(self, code, silent, store_history, allow_stdin, count, user_expressions):
-        """Run one cell; return the reply fields as a JSON string."""
+    def execute(
+        self, code, silent, store_history, allow_stdin, count, user_expressions, filename=None
+    ):
+        """Run one cell; return the reply fields as a JSON string. `filename` is the cell's
+        file while the debugger runs, so breakpoints set in that file hit."""
         self.allow_stdin = allow_stdin
-        filename = f"<cell-{count}>" if store_history else "<cell>"
+        if filename is None:
+            filename = f"<cell-{count}>" if store_history else "<cell>"
+        elif sys.gettrace() is None:
+            self._trace_again()
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         result = {"status": "ok"}
         output_text = None
@@ -625,6 +632,88 @@ class Runtime:
                     "traceback": traceback.format_exception_only(type(error), error),
                 }
         return results
+
+    # Debugger -----------------------------------------------------------------------------
+
+    def debugpy_listen(self):
+        """Start debugpy's adapter once, on a free port of 127.0.0.1, and return its endpoint
+        as JSON `[host, port]`. debugpy traces this thread from here on."""
+        if self._debugpy_endpoint is None:
+            # The kernel's interpreter runs frozen stdlib modules; debugpy's warning about
+            # them would go to the kernel's stderr on every start.
+            os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+            import debugpy
+
+            debugpy.configure(subProcess=False)
+            host, port = debugpy.listen(("127.0.0.1", 0))
+            self._debugpy_endpoint = [host, port]
+        return json.dumps(self._debugpy_endpoint)
+
+    def _trace_again(self):
+        """Let debugpy trace this thread again after an interrupt ended a cell stopped at a
+        breakpoint. The KeyboardInterrupt was raised in debugpy's trace function, so CPython
+        dropped the trace function and debugpy still counts the thread as suspended. This
+        uses pydevd internals of debugpy 1.8."""
+        if self._debugpy_endpoint is None:
+            return
+        try:
+            import threading
+
+            import pydevd_tracing
+            from _pydevd_bundle.pydevd_additional_thread_info import set_additional_thread_info
+            from _pydevd_bundle.pydevd_constants import STATE_RUN
+
+            info = set_additional_thread_info(threading.current_thread())
+            info.pydev_state = STATE_RUN
+            info.pydev_step_cmd = -1
+            pydevd_tracing.SetTrace(threading.gettrace())
+        except Exception as error:  # noqa: BLE001 - another debugpy version; debugging stays off
+            print(f"hexa: cannot trace this cell again: {error!r}", file=sys.__stderr__)
+
+    def debug_globals(self):
+        """The namespace's variables as DAP `variables`, for `inspectVariables`."""
+        variables = []
+        for name, value in list(self.namespace.items()):
+            try:
+                text = repr(value)
+            except Exception as error:  # noqa: BLE001 - a repr can raise anything
+                text = f"<repr failed: {type(error).__name__}>"
+            variables.append(
+                {
+                    "name": name,
+                    "value": text if len(text) <= 1000 else text[:1000] + "...",
+                    "type": type(value).__name__,
+                    "evaluateName": name,
+                    "variablesReference": 0,
+                }
+            )
+        return json.dumps(variables)
+
+    def rich_variable(self, name):
+        """The MIME bundle of a namespace variable as JSON `{data, metadata}`."""
+        if name not in self.namespace:
+            return json.dumps({"data": {}, "metadata": {}})
+        data, metadata = format_object(self.namespace[name])
+        return json.dumps({"data": data, "metadata": metadata}, default=str)
+
+    @staticmethod
+    def rich_from_repr(text):
+        """Turn the repr of a `format_object` result, as a DAP evaluate returns it, into JSON
+        `{data, metadata}`."""
+        data, metadata = ast.literal_eval(text)
+        return json.dumps({"data": data, "metadata": metadata}, default=str)
+
+    @staticmethod
+    def debug_modules(start, count):
+        """Loaded modules with a `.py` source, as a DAP `modules` body."""
+        modules = list(sys.modules.values())
+        end = len(modules) if count is None else start + count
+        listed = []
+        for index, module in enumerate(modules[start:end], start):
+            origin = getattr(getattr(module, "__spec__", None), "origin", None)
+            if isinstance(origin, str) and origin.endswith(".py"):
+                listed.append({"id": index, "name": module.__name__, "path": origin})
+        return json.dumps({"modules": listed, "totalModules": len(modules)})
 
     # Introspection ------------------------------------------------------------------------
 
