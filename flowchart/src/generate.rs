@@ -27,6 +27,10 @@ pub struct Options {
     pub presets: Vec<(String, String)>,
     /// Title; defaults to the chart's front-matter title.
     pub title: Option<String>,
+    /// Scripts: a read shows its `NAME: ` prompt even when stdin is not a terminal. The
+    /// kernel sets it, since its input box is the only place a prompt can show; a plain
+    /// script shows it on a terminal only, so piped input gives clean output.
+    pub always_prompt: bool,
 }
 
 /// The generated file and its source map.
@@ -182,7 +186,11 @@ pub fn generate(
                 .iter()
                 .map(|(name, value)| (name.clone(), python_value(value)))
                 .collect();
-            let script_options = ScriptOptions { presets, title };
+            let script_options = ScriptOptions {
+                presets,
+                title,
+                always_prompt: options.always_prompt,
+            };
             let (text, _) = python::script(&chart, &program, ids, &script_options);
             check_cells(&[text.as_str()])?;
             let line_nodes = script_line_nodes(&text, doc);

@@ -634,6 +634,8 @@ pub struct ScriptOptions {
     pub presets: Vec<(String, String)>,
     /// A title for the module docstring.
     pub title: Option<String>,
+    /// Show a read's prompt even when stdin is not a terminal.
+    pub always_prompt: bool,
 }
 
 /// Renders a module with one importable function `name` whose parameters are the inputs.
@@ -731,7 +733,12 @@ pub fn script(
             .map(|(name, value)| format!("{}: {value}", pytext::string_literal(name)))
             .collect();
         out.push_str(&format!("PRESETS = {{{}}}\n\n\n", presets.join(", ")));
-        out.push_str(READ_INPUT);
+        let prompt = if options.always_prompt {
+            r#"f"{name}: ""#
+        } else {
+            r#"f"{name}: " if sys.stdin.isatty() else """#
+        };
+        out.push_str(&READ_INPUT.replace("$PROMPT", prompt));
     }
     let stubs = stub_definitions(chart);
     if !stubs.is_empty() {
@@ -764,6 +771,7 @@ pub fn script(
     (out, lines)
 }
 
+/// The scripts' `read_input`; `$PROMPT` stands for the expression of its prompt.
 const READ_INPUT: &str = r#"def read_input(name, repeated=False):
     """Return a preset value for `name`, or ask on stdin; text is read as a Python literal
     when it is one."""
@@ -777,7 +785,7 @@ const READ_INPUT: &str = r#"def read_input(name, repeated=False):
             raise SystemExit(f"no more preset values for {name}")
         PRESETS[name] = remaining[1:]
         return remaining[0]
-    text = input(f"{name}: " if sys.stdin.isatty() else "")
+    text = input($PROMPT)
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -162,3 +162,23 @@ fn control_characters_in_labels_are_escaped() {
         );
     }
 }
+
+/// A script prompts for a read on a terminal only, unless `always_prompt` is set (the
+/// kernel, whose input box shows the prompt).
+#[test]
+fn always_prompt_shows_the_prompt_without_a_terminal() {
+    let source = "flowchart TD\n  A[/Read n/] --> B[/Print n/]\n";
+    let doc = hexa_flowchart::parse(source);
+    let script = |always_prompt| {
+        let options = Options {
+            always_prompt,
+            ..Options::default()
+        };
+        generate(&doc, source, Target::Script, &options)
+            .expect("generates")
+            .text
+    };
+    let terminal_only = "    text = input(f\"{name}: \" if sys.stdin.isatty() else \"\")\n";
+    assert!(script(false).contains(terminal_only));
+    assert!(script(true).contains("    text = input(f\"{name}: \")\n"));
+}

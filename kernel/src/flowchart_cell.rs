@@ -160,6 +160,7 @@ pub fn prepare(cell: &FlowchartCell, cwd: &Path) -> Result<Prepared, String> {
     let options = Options {
         presets: cell.presets.clone(),
         title: None,
+        always_prompt: true,
     };
     let script = generate::generate(&document, &cell.chart, Target::Script, &options)
         .map_err(|e| e.to_string())?;

@@ -495,3 +495,16 @@ def test_flowchart_inputs_read_earlier_cells(kernel):
         kernel, "%%flowchart --set z=1\nflowchart TD\n  A[w = z * 2] --> B[/Print w/]\n"
     )
     assert [s["text"] for s in outputs(messages, "stream")] == ["2\n"]
+
+
+def test_flowchart_read_prompts_in_the_input_request(kernel):
+    # A name no other test defines: a flowchart reads a name the namespace has from there.
+    cell = "%%flowchart\nflowchart TD\n  A[/Read prompted/] --> B[/Print prompted * 2/]\n"
+    msg_id = kernel.execute(cell, allow_stdin=True)
+    request = kernel.get_stdin_msg(timeout=10)
+    assert request["content"] == {"prompt": "prompted: ", "password": False}
+    kernel.input("21")
+    reply = kernel.get_shell_msg(timeout=10)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    streams = [m["content"]["text"] for m in collect(kernel, msg_id) if m["msg_type"] == "stream"]
+    assert "".join(streams) == "42\n"

@@ -103,6 +103,7 @@ pub fn render(args: &GenerateArgs) -> Result<Generated, UserError> {
     let options = Options {
         presets: args.set.clone(),
         title: args.title.clone(),
+        always_prompt: false,
     };
     let generated = generate::generate(&chart.document, &chart.text, target, &options)
         .map_err(|e| UserError::at_start(&source.name, e))?;
