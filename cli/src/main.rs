@@ -57,7 +57,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("HEXA_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
-        .with_writer(std::io::stderr)
+        // The original stderr, also while `hexa kernel` captures fd 2 for its cells.
+        .with_writer(hexa_kernel::log_writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();

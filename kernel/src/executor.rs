@@ -226,6 +226,20 @@ impl Executor {
         receiver.await.unwrap_or_else(|_| Err(stopped()))
     }
 
+    /// Returns where text captured from fds 1 and 2 goes: the running job's output, or
+    /// between jobs the idle output.
+    pub fn output_sink(&self) -> crate::capture::Sink {
+        let shared = Arc::clone(&self.shared);
+        Arc::new(move |name, text| {
+            if let Some(events) = lock(&shared.events).as_ref() {
+                let _ = events.send(Event::Stream {
+                    name: name.to_string(),
+                    text,
+                });
+            }
+        })
+    }
+
     /// Sends output that arrives while no job runs (a background thread's prints) to `events`.
     pub fn set_idle_events(&self, events: UnboundedSender<Event>) {
         *lock(&self.shared.idle_events) = Some(events.clone());

@@ -8,6 +8,7 @@
 //! only in `executor` and for the version in `kernel_info`.
 #![deny(missing_docs)]
 
+mod capture;
 mod cell_files;
 pub mod cli;
 mod connection;
@@ -28,6 +29,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use capture::{LogWriter, log_writer};
 pub use connection::ConnectionInfo;
 pub use install::{InstallLocation, install};
 
@@ -102,6 +104,10 @@ async fn serve(
     let channels = transport::bind(&info, &signer, &shutdown, &mut tasks).await?;
     let debugpy = debugger::debugpy_installed(&env.executable);
     let (executor, startup, python_thread) = executor::Executor::start(env)?;
+    // Held until the kernel stops; dropping it gives fds 1 and 2 back to the terminal.
+    let _capture = capture::Capture::start(executor.output_sink())
+        .inspect_err(|error| tracing::warn!(%error, "cannot capture fds 1 and 2"))
+        .ok();
     let session = uuid::Uuid::new_v4().to_string();
     let debugger = debugger::Debugger::new(debugpy, channels.iopub.clone(), session.clone());
     let kernel = kernel::Kernel {

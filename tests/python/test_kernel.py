@@ -508,3 +508,36 @@ def test_flowchart_read_prompts_in_the_input_request(kernel):
     assert reply["content"]["status"] == "ok", reply["content"]
     streams = [m["content"]["text"] for m in collect(kernel, msg_id) if m["msg_type"] == "stream"]
     assert "".join(streams) == "42\n"
+
+
+def stream_text(client, msg_id, name, timeout=10):
+    """Text of the `name` streams of `msg_id`, until its idle and then until `timeout` s
+    pass without more (text from a child process may come after idle)."""
+    texts = [m["content"]["text"] for m in collect(client, msg_id)
+             if m["msg_type"] == "stream" and m["content"]["name"] == name]
+    while True:
+        try:
+            message = client.get_iopub_msg(timeout=timeout)
+        except Exception:  # noqa: BLE001 - queue.Empty: nothing more came
+            return "".join(texts)
+        if message["msg_type"] == "stream" and message["content"]["name"] == name:
+            texts.append(message["content"]["text"])
+            timeout = 0.5
+
+
+def test_child_process_and_fd_output_reach_the_client():
+    manager, client = start_new_kernel(
+        kernel_name="hexa", startup_timeout=30, env={**os.environ, "HEXA_LOG": "debug"}
+    )
+    try:
+        msg_id = client.execute("import os\nos.system('echo from the child')")
+        assert client.get_shell_msg(timeout=20)["content"]["status"] == "ok"
+        assert stream_text(client, msg_id, "stdout", timeout=2) == "from the child\n"
+
+        msg_id = client.execute("os.write(2, 'raw é\\n'.encode())")
+        assert client.get_shell_msg(timeout=20)["content"]["status"] == "ok"
+        # The kernel's own debug log stays on its stderr; only the cell's bytes arrive.
+        assert stream_text(client, msg_id, "stderr", timeout=2) == "raw é\n"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=False)
