@@ -253,6 +253,18 @@ fn expand_line(line: &str) -> Option<String> {
             "{indent}__import__(\"hexa_kernel_runtime\").hexa_magic({arguments})"
         ));
     }
+    if let Some(rest) = magic("%pip") {
+        let arguments = serde_json::to_string(rest.trim()).unwrap_or_default();
+        return Some(format!(
+            "{indent}__import__(\"hexa_kernel_runtime\").pip_command({arguments})"
+        ));
+    }
+    if let Some(command) = text.strip_prefix('!') {
+        let command = serde_json::to_string(command.trim()).unwrap_or_default();
+        return Some(format!(
+            "{indent}__import__(\"hexa_kernel_runtime\").shell_command({command})"
+        ));
+    }
     magic("%matplotlib").map(|_| format!("{indent}pass  # {}", text.trim_end()))
 }
 
@@ -269,6 +281,17 @@ mod tests {
             "x = 1\n__import__(\"hexa_kernel_runtime\").hexa_magic(\"check nb.py\")\nprint(x)"
         );
         assert_eq!(expand_line_magics("%hexadecimal = 1"), "%hexadecimal = 1");
+    }
+
+    #[test]
+    fn shell_and_pip_lines_expand() {
+        let code = "for d in dirs:\n    !ls \"$d\"\n%pip install -q six";
+        assert_eq!(
+            expand_line_magics(code),
+            "for d in dirs:\n    __import__(\"hexa_kernel_runtime\").shell_command(\"ls \\\"$d\\\"\")\n\
+             __import__(\"hexa_kernel_runtime\").pip_command(\"install -q six\")"
+        );
+        assert_eq!(expand_line_magics("x = 1 != 2"), "x = 1 != 2");
     }
 
     #[test]

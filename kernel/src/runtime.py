@@ -838,6 +838,41 @@ _MISSING = object()
 HEXA_EXECUTABLE = None
 
 
+def shell_command(command):
+    """Run `command` in the shell for a `!command` line and show its output as it comes;
+    an interrupt stops the command too."""
+    import subprocess
+
+    sys.stdout.flush()
+    process = subprocess.Popen(
+        command,
+        shell=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+    )
+    try:
+        for line in process.stdout:
+            sys.stdout.write(line)
+        process.wait()
+    except KeyboardInterrupt:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        process.stdout.close()
+        sys.stdout.flush()
+
+
+def pip_command(arguments):
+    """Run pip of the kernel's own environment for a `%pip ARGUMENTS` line."""
+    import shlex
+
+    shell_command(shlex.join([sys.executable, "-m", "pip", *shlex.split(arguments)]))
+
+
 class HexaCommandError(Exception):
     """A `%hexa` command exited with an error; its own output already says why."""
 

@@ -541,3 +541,14 @@ def test_child_process_and_fd_output_reach_the_client():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=False)
+
+
+def test_shell_and_pip_lines(kernel):
+    reply, messages = execute(kernel, "print('before')\n!echo from the shell\n!echo to stderr >&2")
+    assert reply["status"] == "ok"
+    text = "".join(s["text"] for s in outputs(messages, "stream") if s["name"] == "stdout")
+    assert text == "before\nfrom the shell\nto stderr\n"
+    reply, messages = execute(kernel, "%pip --version")
+    assert reply["status"] == "ok"
+    text = "".join(s["text"] for s in outputs(messages, "stream"))
+    assert text.startswith("pip ") and sys.prefix in text
