@@ -599,6 +599,8 @@ impl<'a> Builder<'a> {
             repeated,
             free,
         });
+        // An input is a variable of the chart from here on (`Print x` prints its value).
+        self.known.insert(name.to_string());
     }
 
     fn add_stub(&mut self, label: &str, kind: StubKind) -> String {
@@ -1037,12 +1039,15 @@ pub fn negate(test: &str) -> String {
 }
 
 /// Names a line assigns; the target of `x += 1` does not count, since it must exist before.
+/// The names `line` gives a value to. An update that reads the name first (`x += 1`,
+/// `x = x + 1`) does not count: it needs a value from elsewhere.
 fn defined_names(line: &str) -> BTreeSet<String> {
     let scope = pyscope::analyze(line);
     let mut names: BTreeSet<String> = scope.defs.into_iter().chain(scope.private_defs).collect();
     if let Some(target) = pytext::augmented_target(line) {
         names.remove(&target);
     }
+    names.retain(|name| !scope.refs.contains(name));
     names
 }
 

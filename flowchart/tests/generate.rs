@@ -182,3 +182,28 @@ fn always_prompt_shows_the_prompt_without_a_terminal() {
     assert!(script(false).contains(terminal_only));
     assert!(script(true).contains("    text = input(f\"{name}: \")\n"));
 }
+
+/// A name that the chart only updates (`x = x + 1`) needs a value from outside, like `x += 1`.
+#[test]
+fn self_update_makes_an_input() {
+    let source = "flowchart TD\n  A[x = x + 1] --> B[/Print x/]\n";
+    let doc = hexa_flowchart::parse(source);
+    let script = generate(&doc, source, Target::Script, &Options::default())
+        .expect("generates")
+        .text;
+    let main = &script[script.find("def main").expect("has main")..];
+    let read = main
+        .find("    x = read_input(\"x\")\n")
+        .expect("reads x first");
+    let update = main.find("    x = x + 1  # node: A\n").expect("updates x");
+    assert!(read < update);
+    assert!(main.contains("    print(x)  # node: B\n"));
+
+    // Set before the update, the name is the chart's own.
+    let source = "flowchart TD\n  S[x = 1] --> A[x = x + 1] --> B[/Print x/]\n";
+    let doc = hexa_flowchart::parse(source);
+    let script = generate(&doc, source, Target::Script, &Options::default())
+        .expect("generates")
+        .text;
+    assert!(!script.contains("read_input(\"x\")"));
+}

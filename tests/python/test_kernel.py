@@ -552,3 +552,14 @@ def test_shell_and_pip_lines(kernel):
     assert reply["status"] == "ok"
     text = "".join(s["text"] for s in outputs(messages, "stream"))
     assert text.startswith("pip ") and sys.prefix in text
+
+
+def test_flowchart_updates_a_variable_of_an_earlier_cell(kernel):
+    execute(kernel, "counter = 41")
+    reply, messages = execute(
+        kernel, "%%flowchart\nflowchart TD\n  A[counter = counter + 1] --> B[/Print counter/]\n"
+    )
+    assert reply["status"] == "ok"
+    assert [s["text"] for s in outputs(messages, "stream")] == ["42\n"]
+    _, messages = execute(kernel, "counter")
+    assert outputs(messages, "execute_result")[0]["data"]["text/plain"] == "42"
