@@ -38,19 +38,20 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| UserError::at_start(&name, format!("failed to write: {e}"));
+    // Created with 0666 less the umask, as any new file, not tempfile's usual 0600.
     let mut temp = tempfile::Builder::new()
         .prefix(".hexa-")
         .suffix(".tmp")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(fail)?;
     temp.write_all(text.as_bytes()).map_err(fail)?;
-    // A replaced file keeps its permissions; a new one gets the usual 0644, not the
-    // temporary file's 0600.
-    let permissions = match &existing {
-        Some(metadata) => metadata.permissions(),
-        None => std::os::unix::fs::PermissionsExt::from_mode(0o644),
-    };
-    temp.as_file().set_permissions(permissions).map_err(fail)?;
+    // A replaced file keeps its permissions.
+    if let Some(metadata) = &existing {
+        temp.as_file()
+            .set_permissions(metadata.permissions())
+            .map_err(fail)?;
+    }
     temp.as_file().sync_all().map_err(fail)?;
     if force {
         temp.persist(path).map_err(|e| fail(e.error))?;

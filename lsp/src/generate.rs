@@ -119,13 +119,13 @@ pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    // Created with 0666 less the umask, as any new file, not tempfile's usual 0600.
     let mut temp = tempfile::Builder::new()
         .prefix(".hexa-")
         .suffix(".tmp")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)?;
     temp.write_all(text.as_bytes())?;
-    let permissions = std::os::unix::fs::PermissionsExt::from_mode(0o644);
-    temp.as_file().set_permissions(permissions)?;
     temp.as_file().sync_all()?;
     temp.persist_noclobber(path).map_err(|error| error.error)?;
     Ok(())

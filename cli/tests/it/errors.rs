@@ -209,3 +209,36 @@ fn runtime_error_chart_names_node() {
     assert!(first.starts_with("div.mmd:2:"), "{run}");
     assert_eq!(work.files(""), ["div.mmd"], "run wrote a file");
 }
+
+/// A new output file gets the mode any new file gets under the umask; a replaced one keeps
+/// its own.
+#[test]
+fn output_mode_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let work = Workspace::new();
+    let chart = work.copy(
+        &parse_fixture("algorithms/001-fizzbuzz.mmd"),
+        "fizzbuzz.mmd",
+    );
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg("umask 027 && exec \"$0\" generate \"$1\" -o new.py")
+        .arg(env!("CARGO_BIN_EXE_hexa"))
+        .arg(chart);
+    let created = work.run(command, "");
+    assert_eq!(created.code, Some(0), "{created}");
+    let mode = |name: &str| {
+        let metadata = std::fs::metadata(work.path(name)).expect("written");
+        metadata.permissions().mode() & 0o777
+    };
+    assert_eq!(mode("new.py"), 0o640);
+
+    work.write("kept.py", "old\n");
+    std::fs::set_permissions(work.path("kept.py"), PermissionsExt::from_mode(0o600))
+        .expect("chmod");
+    let forced = work.hexa(&["generate", chart, "-o", "kept.py", "--force"]);
+    assert_eq!(forced.code, Some(0), "{forced}");
+    assert_eq!(mode("kept.py"), 0o600);
+}

@@ -145,7 +145,8 @@ impl Workspace {
         self.run(command, "")
     }
 
-    fn run(&self, mut command: Command, stdin: &str) -> Output {
+    /// Runs `command` here, writing `stdin` to its standard input.
+    pub fn run(&self, mut command: Command, stdin: &str) -> Output {
         command
             .current_dir(self.dir.path())
             .env_remove("VIRTUAL_ENV")
