@@ -37,7 +37,10 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let fail = |e: std::io::Error| UserError::at_start(&name, format!("failed to write: {e}"));
+    let fail = |e: std::io::Error| {
+        let reason = without_temp_path(&e);
+        UserError::at_start(&name, format!("failed to write: {reason}"))
+    };
     // Created with 0666 less the umask, as any new file, not tempfile's usual 0600.
     let mut temp = tempfile::Builder::new()
         .prefix(".hexa-")
@@ -80,5 +83,15 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// The message of an error from `tempfile`, without the temporary file's path that it adds
+/// (the user named another path).
+fn without_temp_path(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at path \"") {
+        Some(end) => text[..end].to_string(),
+        None => text,
     }
 }

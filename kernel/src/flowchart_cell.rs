@@ -205,7 +205,12 @@ fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let failed = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let failed = |e: &dyn std::fmt::Display| {
+        // tempfile adds the temporary file's path, which the user never named.
+        let reason = e.to_string();
+        let reason = reason.split(" at path \"").next().unwrap_or_default();
+        format!("cannot write {}: {reason}", path.display())
+    };
     let mut temp = tempfile::Builder::new()
         .prefix(".hexa-")
         .suffix(".tmp")

@@ -563,3 +563,12 @@ def test_flowchart_updates_a_variable_of_an_earlier_cell(kernel):
     assert [s["text"] for s in outputs(messages, "stream")] == ["42\n"]
     _, messages = execute(kernel, "counter")
     assert outputs(messages, "execute_result")[0]["data"]["text/plain"] == "42"
+
+
+def test_flowchart_notebook_write_error_names_the_path(kernel, tmp_path):
+    target = tmp_path / "missing" / "out.py"
+    reply, _ = execute(
+        kernel, f"%%flowchart --notebook {target}\nflowchart TD\n  A[v = 1] --> B[/Print v/]\n"
+    )
+    assert reply["status"] == "error"
+    assert reply["evalue"] == f"cannot write {target}: No such file or directory (os error 2)"

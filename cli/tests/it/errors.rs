@@ -242,3 +242,18 @@ fn output_mode_follows_the_umask() {
     assert_eq!(forced.code, Some(0), "{forced}");
     assert_eq!(mode("kept.py"), 0o600);
 }
+
+/// A write error names the file the user asked for, not hexa's temporary file.
+#[test]
+fn write_error_names_the_output() {
+    let work = Workspace::new();
+    let chart = work.copy(
+        &parse_fixture("algorithms/001-fizzbuzz.mmd"),
+        "fizzbuzz.mmd",
+    );
+    let failed = work.hexa(&["generate", chart, "-o", "missing/out.py"]);
+    assert_user_error(&failed, "missing/out.py:1:1: error: ", "missing folder");
+    let reason = "failed to write: No such file or directory (os error 2)";
+    assert!(failed.stderr.contains(reason), "{failed}");
+    assert!(!failed.stderr.contains(".hexa-"), "{failed}");
+}
