@@ -720,6 +720,16 @@ class Runtime:
     def complete(self, code, cursor_pos):
         """Return `(matches, cursor_start, cursor_end)` as JSON for the name at the cursor."""
         before = code[:cursor_pos]
+        line = before.rsplit("\n", 1)[-1]
+        magic = re.fullmatch(r"\s*(%{1,2}\w*)", line)
+        if magic:
+            word = magic.group(1)
+            matches = [name for name in MAGICS if name.startswith(word)]
+            return json.dumps([matches, cursor_pos - len(word), cursor_pos])
+        module = re.fullmatch(r"\s*(?:import|from)\s+([\w.]*)", line)
+        if module:
+            word = module.group(1)
+            return json.dumps([module_names(word), cursor_pos - len(word), cursor_pos])
         token = re.search(r"[\w.]*$", before).group(0)
         completer = rlcompleter.Completer(self.namespace)
         matches = []
@@ -871,6 +881,34 @@ def pip_command(arguments):
     import shlex
 
     shell_command(shlex.join([sys.executable, "-m", "pip", *shlex.split(arguments)]))
+
+
+# What a cell can start a line with, for completion.
+MAGICS = ["%%flowchart", "%hexa", "%matplotlib", "%pip"]
+
+
+def module_names(prefix):
+    """Names of the importable modules that start with `prefix` (`ma` or `os.pa`)."""
+    import pkgutil
+
+    package, _, start = prefix.rpartition(".")
+    if package:
+        try:
+            parent = importlib.import_module(package)
+        except Exception:  # noqa: BLE001 - importing runs arbitrary code
+            return []
+        path = getattr(parent, "__path__", None)
+        names = [info.name for info in pkgutil.iter_modules(path)] if path else []
+        # Modules that are attributes, such as `os.path`.
+        names += [
+            name for name, value in vars(parent).items() if isinstance(value, type(sys))
+        ]
+        found = {f"{package}.{name}" for name in names if name.startswith(start)}
+    else:
+        names = [info.name for info in pkgutil.iter_modules()]
+        names += list(sys.builtin_module_names)
+        found = {name for name in names if name.startswith(start)}
+    return sorted(found)
 
 
 class HexaCommandError(Exception):

@@ -572,3 +572,21 @@ def test_flowchart_notebook_write_error_names_the_path(kernel, tmp_path):
     )
     assert reply["status"] == "error"
     assert reply["evalue"] == f"cannot write {target}: No such file or directory (os error 2)"
+
+
+def complete(client, code):
+    client.complete(code, len(code))
+    reply = client.get_shell_msg(timeout=10)["content"]
+    return reply["matches"], reply["cursor_start"]
+
+
+def test_completion_of_modules_and_magics(kernel):
+    matches, start = complete(kernel, "import marim")
+    assert "marimo" in matches and start == len("import ")
+    assert "max" not in matches
+    matches, _ = complete(kernel, "from os.pa")
+    assert "os.path" in matches
+    matches, start = complete(kernel, "%%flo")
+    assert matches == ["%%flowchart"] and start == 0
+    matches, _ = complete(kernel, "%")
+    assert matches == ["%%flowchart", "%hexa", "%matplotlib", "%pip"]
