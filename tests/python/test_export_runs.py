@@ -4,7 +4,6 @@ No ipykernel is installed here, so hexa's own kernel runs it; the kernelspec goe
 folder under `target/` that `JUPYTER_PATH` points at.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,9 +28,9 @@ def hexa(*args):
     )
 
 
-def test_exported_ipynb_runs_under_nbclient(tmp_path):
+def test_exported_ipynb_runs_under_nbclient(tmp_path, monkeypatch):
     hexa("kernel", "install", "--prefix", SPEC_PREFIX)
-    os.environ["JUPYTER_PATH"] = str(SPEC_PREFIX / "share/jupyter")
+    monkeypatch.setenv("JUPYTER_PATH", str(SPEC_PREFIX / "share/jupyter"))
     notebook = tmp_path / "fizzbuzz.py"
     hexa("generate", FIZZBUZZ, "--set", "n=15", "-o", notebook)
     exported = tmp_path / "fizzbuzz.ipynb"

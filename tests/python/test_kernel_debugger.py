@@ -271,7 +271,8 @@ def test_interrupt_at_a_breakpoint(kernel):
     debug.request("disconnect", {"restart": False, "terminateDebuggee": False})
 
 
-def test_debugger_off_without_debugpy(tmp_path):
+def test_debugger_off_without_debugpy(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(SPEC_PREFIX / "share/jupyter"))
     env = tmp_path / "env"
     venv.EnvBuilder(with_pip=False).create(env)
     name = "hexa-nodebugpy"
