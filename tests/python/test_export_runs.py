@@ -1,7 +1,7 @@
 """An ipynb from `hexa export` runs under nbclient, on the `hexa` Jupyter kernel.
 
-No ipykernel is installed here, so hexa's own kernel runs it; the kernelspec goes into a
-folder under `target/` that `JUPYTER_PATH` points at.
+nbclient starts the kernelspec named `hexa`, which goes into a folder under `target/` that
+`JUPYTER_PATH` points at during the test.
 """
 
 import subprocess
