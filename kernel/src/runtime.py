@@ -6,13 +6,10 @@ methods on its Python thread. Output leaves through `emit(kind, *args)`, a Rust 
 """
 
 import ast
-import asyncio
-import base64
 import builtins
 import codeop
 import fnmatch
 import getpass
-import inspect
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -20,14 +17,11 @@ import io
 import json
 import linecache
 import os
-import pydoc
 import re
-import rlcompleter
 import signal
 import sys
 import time
 import traceback
-import uuid
 
 # Text written to stdout/stderr is sent at least this often while a cell runs (seconds).
 STREAM_FLUSH_INTERVAL = 0.05
@@ -102,7 +96,11 @@ class StreamWriter(io.TextIOBase):
 
 
 def _b64(data):
-    return base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
+    if not isinstance(data, bytes):
+        return data
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
 
 
 _REPR_METHODS = [
@@ -162,12 +160,9 @@ def _matplotlib_png(obj):
 
 def install_comms(runtime):
     """Route the `comm` package, which ipywidgets uses, through this kernel and return its
-    manager. Return None when the package is not installed, so no comm can open."""
-    try:
-        import comm
-        from comm.base_comm import BaseComm, CommManager
-    except ImportError:
-        return None
+    manager. The kernel calls it once something imports `comm`."""
+    import comm
+    from comm.base_comm import BaseComm, CommManager
 
     class KernelComm(BaseComm):
         def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
@@ -193,6 +188,9 @@ def install_comms(runtime):
 
 # Lets a cell `await` at the top level, as IPython does.
 TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+# The code flag of a coroutine, `inspect.CO_COROUTINE`; the kernel imports `inspect` only
+# when it needs it, as it adds about 0.7 MiB.
+CO_COROUTINE = 0x80
 
 HELP_REQUEST = re.compile(r"\s*(\?{0,2})([A-Za-z_][\w.]*)(\?{0,2})\s*\Z")
 
@@ -236,8 +234,9 @@ def show(*args, **kwargs):
 
 
 class KernelModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Import hook: serves `hexa_kernel_inline` and points IPython's display functions,
-    once IPython loads them, at this kernel's own."""
+    """Import hook: serves `hexa_kernel_inline`, and adapts two packages once they load:
+    IPython's display functions become this kernel's own, and `comm` sends its messages
+    through this kernel."""
 
     def __init__(self, runtime):
         self._runtime = runtime
@@ -245,23 +244,36 @@ class KernelModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, name, path, target=None):
         if name == "hexa_kernel_inline":
             return importlib.util.spec_from_loader(name, self)
-        if name != "IPython.core.display_functions":
-            return None
+        if name == "comm":
+            return self._patched(name, path, self._route_comms)
+        if name == "IPython.core.display_functions":
+            return self._patched(name, path, self._route_display)
+        return None
+
+    @staticmethod
+    def _patched(name, path, adapt):
+        """The module's usual spec, with `adapt(module)` run right after the module loads."""
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or not hasattr(spec.loader, "exec_module"):
             return None
         load = spec.loader.exec_module
-        runtime = self._runtime
 
         def exec_module(module):
             load(module)
-            module.display = runtime.display
-            module.update_display = runtime.update_display
-            module.clear_output = runtime.clear_output
-            module.publish_display_data = runtime.publish_display_data
+            adapt(module)
 
         spec.loader.exec_module = exec_module
         return spec
+
+    def _route_display(self, module):
+        runtime = self._runtime
+        module.display = runtime.display
+        module.update_display = runtime.update_display
+        module.clear_output = runtime.clear_output
+        module.publish_display_data = runtime.publish_display_data
+
+    def _route_comms(self, module):
+        self._runtime.comms = install_comms(self._runtime)
 
     def create_module(self, spec):
         return None
@@ -310,7 +322,8 @@ class Runtime:
         # Kept between cells too, so a background thread's prints reach the client.
         sys.stdout, sys.stderr = self.stdout, self.stderr
         self.signal_handler_installed = self._install_signal_handler()
-        self.comms = install_comms(self)
+        # Set once something imports the `comm` package; until then no comm can be open.
+        self.comms = None
         sys.meta_path.insert(0, KernelModules(self))
         os.environ.setdefault("MPLBACKEND", "module://hexa_kernel_inline")
         self._debugpy_endpoint = None
@@ -346,6 +359,8 @@ class Runtime:
         IPython's arguments. `display_id=True` makes a new id; with an id, return a
         `DisplayHandle` for it."""
         if display_id is True:
+            import uuid
+
             display_id = uuid.uuid4().hex
         if clear:
             self.clear_output(wait=True)
@@ -538,8 +553,11 @@ class Runtime:
         """Run compiled cell code; code with a top-level `await` runs on the kernel's event
         loop, which stays the same from cell to cell."""
         result = eval(compiled, self.namespace)
-        if compiled.co_flags & inspect.CO_COROUTINE:
+        if compiled.co_flags & CO_COROUTINE:
             if self._loop is None:
+                # Imported here: asyncio alone adds about 7 MiB to the kernel's memory.
+                import asyncio
+
                 self._loop = asyncio.new_event_loop()
                 asyncio.set_event_loop(self._loop)
             result = self._loop.run_until_complete(result)
@@ -731,6 +749,8 @@ class Runtime:
             word = module.group(1)
             return json.dumps([module_names(word), cursor_pos - len(word), cursor_pos])
         token = re.search(r"[\w.]*$", before).group(0)
+        import rlcompleter
+
         completer = rlcompleter.Completer(self.namespace)
         matches = []
         seen = set()
@@ -749,6 +769,8 @@ class Runtime:
 
     def inspect(self, code, cursor_pos, detail_level):
         """Return the help text of the name at the cursor as JSON, or null when not found."""
+        import inspect
+
         start = cursor_pos
         while start > 0 and (code[start - 1].isalnum() or code[start - 1] in "._"):
             start -= 1
@@ -774,7 +796,12 @@ class Runtime:
                 lines.append(inspect.getsource(obj))
             except (OSError, TypeError):
                 pass
-        text = "\n".join(lines) if len(lines) > 1 else pydoc.render_doc(obj, renderer=pydoc.plaintext)
+        if len(lines) > 1:
+            text = "\n".join(lines)
+        else:
+            import pydoc
+
+            text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
         return json.dumps(text)
 
     def _lookup(self, dotted):
