@@ -4,13 +4,13 @@ jupyter_client, as JupyterLab's debugger drives it, against the real kernel and 
 import subprocess
 import venv
 
-import pytest
 
 # ipykernel (in the venv through jupyter_console) has its own murmur2, which JupyterLab's
 # matches: an independent check of the cell file names.
 from ipykernel.compiler import murmur2_x86
 from jupyter_client.manager import start_new_kernel
-from test_kernel import HEXA, SPEC_PREFIX, collect, execute
+# `kernel` is test_kernel's module-scoped fixture: this module gets a kernel of its own.
+from test_kernel import HEXA, SPEC_PREFIX, collect, execute, kernel  # noqa: F401
 
 # A breakpoint on line 3 stops inside `add`, where a, b and total are local.
 CELL = (
@@ -22,14 +22,6 @@ CELL = (
     "print('result', result)\n"
 )
 TIMEOUT = 30
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    manager, client = start_new_kernel(kernel_name="hexa", startup_timeout=30)
-    yield client
-    client.stop_channels()
-    manager.shutdown_kernel(now=False)
 
 
 class Debug:
