@@ -8,40 +8,37 @@ use hexa_flowchart::label::{Reading, read_label};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::node_at;
+use super::on_node;
 use crate::analysis::Chart;
-use crate::server::{Backend, blocking};
+use crate::server::Backend;
 
 /// Most generated lines shown for one node.
 const MAX_LINES: usize = 8;
 
 pub async fn handle(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
-    let snapshot = backend.snapshot(&position.text_document.uri)?;
-    let encoding = backend.config().encoding;
-    blocking(move || {
-        let analysis = snapshot.analysis();
-        let Some((chart, index)) = node_at(&snapshot, &analysis, position.position, encoding)
-        else {
-            return Ok(None);
-        };
-        let node = &chart.doc.nodes[index];
-        let range = node
-            .occurrences
-            .iter()
-            .find(|span| {
-                let offset = snapshot.map(encoding).offset(position.position);
-                chart.to_file(**span).start <= offset && offset <= chart.to_file(**span).end
-            })
-            .map(|span| snapshot.map(encoding).range(chart.to_file(*span)));
-        Ok(Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: describe(chart, index, node),
-            }),
-            range,
-        }))
-    })
+    on_node(
+        backend,
+        &position,
+        move |snapshot, chart, index, encoding| {
+            let node = &chart.doc.nodes[index];
+            let range = node
+                .occurrences
+                .iter()
+                .find(|span| {
+                    let offset = snapshot.map(encoding).offset(position.position);
+                    chart.to_file(**span).start <= offset && offset <= chart.to_file(**span).end
+                })
+                .map(|span| snapshot.map(encoding).range(chart.to_file(*span)));
+            Ok(Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: describe(chart, index, node),
+                }),
+                range,
+            }))
+        },
+    )
     .await
 }
 

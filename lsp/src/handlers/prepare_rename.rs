@@ -3,22 +3,17 @@
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::node_at;
-use crate::server::{Backend, blocking};
+use super::on_node;
+use crate::server::Backend;
 
 pub async fn handle(
     backend: &Backend,
     params: TextDocumentPositionParams,
 ) -> Result<Option<PrepareRenameResponse>> {
-    let snapshot = backend.snapshot(&params.text_document.uri)?;
-    let encoding = backend.config().encoding;
-    blocking(move || {
-        let analysis = snapshot.analysis();
-        let Some((chart, index)) = node_at(&snapshot, &analysis, params.position, encoding) else {
-            return Ok(None);
-        };
+    let cursor = params.position;
+    on_node(backend, &params, move |snapshot, chart, index, encoding| {
         let map = snapshot.map(encoding);
-        let offset = map.offset(params.position);
+        let offset = map.offset(cursor);
         let span = chart.doc.nodes[index]
             .occurrences
             .iter()

@@ -3,8 +3,8 @@
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
-use super::node_at;
-use crate::server::{Backend, blocking};
+use super::on_node;
+use crate::server::Backend;
 
 pub async fn handle(backend: &Backend, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
     let position = params.text_document_position;
@@ -14,29 +14,26 @@ pub async fn handle(backend: &Backend, params: RenameParams) -> Result<Option<Wo
             "`{new_name}` is not a valid node id: use letters, digits, `_` and `-`"
         )));
     }
-    let snapshot = backend.snapshot(&position.text_document.uri)?;
-    let encoding = backend.config().encoding;
-    blocking(move || {
-        let analysis = snapshot.analysis();
-        let Some((chart, index)) = node_at(&snapshot, &analysis, position.position, encoding)
-        else {
-            return Ok(None);
-        };
-        if chart.doc.node_index(&new_name).is_some() {
-            return Err(Error::invalid_params(format!(
-                "node `{new_name}` already exists"
-            )));
-        }
-        let map = snapshot.map(encoding);
-        let edits = chart.doc.nodes[index]
-            .occurrences
-            .iter()
-            .map(|span| TextEdit::new(map.range(chart.to_file(*span)), new_name.clone()))
-            .collect();
-        Ok(Some(WorkspaceEdit::new(
-            [(snapshot.uri.clone(), edits)].into_iter().collect(),
-        )))
-    })
+    on_node(
+        backend,
+        &position,
+        move |snapshot, chart, index, encoding| {
+            if chart.doc.node_index(&new_name).is_some() {
+                return Err(Error::invalid_params(format!(
+                    "node `{new_name}` already exists"
+                )));
+            }
+            let map = snapshot.map(encoding);
+            let edits = chart.doc.nodes[index]
+                .occurrences
+                .iter()
+                .map(|span| TextEdit::new(map.range(chart.to_file(*span)), new_name.clone()))
+                .collect();
+            Ok(Some(WorkspaceEdit::new(
+                [(snapshot.uri.clone(), edits)].into_iter().collect(),
+            )))
+        },
+    )
     .await
 }
 
