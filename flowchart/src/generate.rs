@@ -166,7 +166,7 @@ pub fn generate(
     let title = options.title.clone().or_else(|| doc.title.clone());
     let state_machine = matches!(program, Program::StateMachine { .. });
     let inputs = chart.inputs.iter().map(|i| i.name.clone()).collect();
-    match target {
+    let (text, line_nodes) = match target {
         Target::Function(name) => {
             if !pytext::is_identifier(&name) || chart.names.contains(&name) {
                 return Err(GenerateError::InvalidFunctionName { name });
@@ -174,12 +174,7 @@ pub fn generate(
             let text = python::function_module(&chart, &program, ids, &name, title.as_deref());
             check_cells(&[text.as_str()])?;
             let line_nodes = script_line_nodes(&text, doc);
-            Ok(Generated {
-                text,
-                line_nodes,
-                state_machine,
-                inputs,
-            })
+            (text, line_nodes)
         }
         Target::Script => {
             let presets = presets
@@ -194,12 +189,7 @@ pub fn generate(
             let (text, _) = python::script(&chart, &program, ids, &script_options);
             check_cells(&[text.as_str()])?;
             let line_nodes = script_line_nodes(&text, doc);
-            Ok(Generated {
-                text,
-                line_nodes,
-                state_machine,
-                inputs,
-            })
+            (text, line_nodes)
         }
         Target::Notebook => {
             let notebook_options = NotebookOptions {
@@ -209,15 +199,15 @@ pub fn generate(
             let cells = marimo::cells(&chart, &program, ids, diagram, &notebook_options);
             let codes: Vec<&str> = cells.iter().map(|c| c.code.as_str()).collect();
             check_cells(&codes)?;
-            let (text, line_nodes) = marimo::notebook_file(&cells, title.as_deref());
-            Ok(Generated {
-                text,
-                line_nodes,
-                state_machine,
-                inputs,
-            })
+            marimo::notebook_file(&cells, title.as_deref())
         }
-    }
+    };
+    Ok(Generated {
+        text,
+        line_nodes,
+        state_machine,
+        inputs,
+    })
 }
 
 fn check_cells(cells: &[&str]) -> Result<(), GenerateError> {

@@ -287,25 +287,19 @@ fn collect_names(node: Node, out: &mut Vec<(usize, usize)>) {
 
 /// Replaces plain-name identifiers using `rename`; attributes and strings are untouched.
 pub fn rename_names(code: &str, rename: impl Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(code.len());
-    let mut last = 0;
-    for (start, end) in name_tokens(code) {
-        if let Some(new) = rename(&code[start..end]) {
-            out.push_str(&code[last..start]);
-            out.push_str(&new);
-            last = end;
-        }
-    }
-    out.push_str(&code[last..]);
-    out
+    rename_tokens(code, rename, false)
 }
 
 /// Like [`rename_names`], but leaves names that are called (`print(...)`) alone.
 pub fn rename_variables(code: &str, rename: impl Fn(&str) -> Option<String>) -> String {
+    rename_tokens(code, rename, true)
+}
+
+fn rename_tokens(code: &str, rename: impl Fn(&str) -> Option<String>, skip_calls: bool) -> String {
     let mut out = String::with_capacity(code.len());
     let mut last = 0;
     for (start, end) in name_tokens(code) {
-        if code[end..].trim_start().starts_with('(') {
+        if skip_calls && code[end..].trim_start().starts_with('(') {
             continue;
         }
         if let Some(new) = rename(&code[start..end]) {
