@@ -41,7 +41,7 @@ pub fn write_output(path: &Path, text: &str, force: bool) -> Result<(), UserErro
         let reason = without_temp_path(&e);
         UserError::at_start(&name, format!("failed to write: {reason}"))
     };
-    // Created with 0666 less the umask, as any new file, not tempfile's usual 0600.
+    // Create the file with 0666 less the umask, like any new file, not tempfile's usual 0600.
     let mut temp = tempfile::Builder::new()
         .prefix(".hexa-")
         .suffix(".tmp")
@@ -86,8 +86,8 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// The message of an error from `tempfile`, without the temporary file's path that it adds
-/// (the user named another path).
+/// Returns the message of an error from `tempfile` without the temporary file's path that
+/// tempfile adds, because the user named another path.
 fn without_temp_path(error: &std::io::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at path \"") {

@@ -16,7 +16,7 @@ pub enum Target {
     Notebook,
     /// A plain Python script.
     Script,
-    /// A module with one importable function of this name; the inputs are its parameters.
+    /// A module with one importable function of this name, whose parameters are the inputs.
     Function(String),
 }
 
@@ -27,9 +27,9 @@ pub struct Options {
     pub presets: Vec<(String, String)>,
     /// Title; defaults to the chart's front-matter title.
     pub title: Option<String>,
-    /// Scripts: a read shows its `NAME: ` prompt even when stdin is not a terminal. The
-    /// kernel sets it, since its input box is the only place a prompt can show; a plain
-    /// script shows it on a terminal only, so piped input gives clean output.
+    /// Whether a script's read shows its `NAME: ` prompt even when stdin is not a terminal.
+    /// The kernel sets it because its input box is the only place a prompt can show. A plain
+    /// script shows the prompt on a terminal only, so piped input gives clean output.
     pub always_prompt: bool,
 }
 

@@ -1,5 +1,5 @@
-//! Output written straight to file descriptors 1 and 2, by a child process that
-//! `os.system` starts or by C code, reaches the client as `stream` messages.
+//! Capture of file descriptors 1 and 2, so that output written straight to them (by a child
+//! process that `os.system` starts, or by C code) reaches the client as `stream` messages.
 //!
 //! The kernel points fds 1 and 2 at pipes and reads them on two threads. Log lines keep
 //! going to the original stderr through [`log_writer`].
@@ -9,10 +9,11 @@ use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-/// Where [`LogWriter`] writes: fd 2, or a copy of the original fd 2 while it is captured.
+/// File descriptor that [`LogWriter`] writes to: fd 2, or a copy of the original fd 2 while
+/// fd 2 is captured.
 static LOG_FD: AtomicI32 = AtomicI32::new(libc::STDERR_FILENO);
 
-/// Writes log lines to the process's original stderr, also while the kernel captures fd 2.
+/// Writer of log lines to the process's original stderr, also while the kernel captures fd 2.
 #[derive(Debug, Default)]
 pub struct LogWriter;
 
@@ -30,17 +31,17 @@ impl Write for LogWriter {
     }
 }
 
-/// Makes a [`LogWriter`], for `tracing_subscriber`'s `with_writer`.
+/// Returns a [`LogWriter`], for `tracing_subscriber`'s `with_writer`.
 pub fn log_writer() -> LogWriter {
     LogWriter
 }
 
-/// Receives captured text: the stream name (`stdout` or `stderr`) and the text.
+/// Receiver of captured text, called with the stream name (`stdout` or `stderr`) and the text.
 pub type Sink = Arc<dyn Fn(&'static str, String) + Send + Sync>;
 
-/// Fds 1 and 2 captured into pipes; dropping it points them back at the originals.
+/// Fds 1 and 2 captured into pipes. Dropping it points them back at the originals.
 pub struct Capture {
-    /// Each captured fd with the copy of what it was before.
+    /// Each captured fd, paired with a copy of the original it replaced.
     saved: Vec<(RawFd, RawFd)>,
 }
 
@@ -52,14 +53,14 @@ impl Capture {
             (libc::STDOUT_FILENO, "stdout"),
             (libc::STDERR_FILENO, "stderr"),
         ] {
-            // SAFETY: `fd` is open (fds 1 and 2 always are in a process started by a client).
+            // SAFETY: `fd` is open because a client starts the kernel with fds 1 and 2 open.
             let saved = check(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) })?;
             let mut ends = [0; 2];
-            // SAFETY: `ends` has room for the two fds pipe2 writes.
+            // SAFETY: `ends` has room for the two fds that pipe2 writes.
             check(unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC) })?;
             let [read, write] = ends;
-            // SAFETY: both fds are open; dup2 makes `fd` a copy of the pipe's write end
-            // (without O_CLOEXEC, so child processes write into the pipe too).
+            // SAFETY: both fds are open. dup2 makes `fd` a copy of the pipe's write end
+            // without O_CLOEXEC, so child processes write into the pipe too.
             let duplicated = check(unsafe { libc::dup2(write, fd) });
             // SAFETY: `write` is ours and no longer needed once `fd` refers to the pipe.
             unsafe { libc::close(write) };
@@ -88,8 +89,8 @@ impl Drop for Capture {
     fn drop(&mut self) {
         LOG_FD.store(libc::STDERR_FILENO, Ordering::Relaxed);
         for &(fd, saved) in &self.saved {
-            // SAFETY: `saved` is the open copy made in `start`; after dup2 the pipe's
-            // write end is closed here, so its reader sees end of file.
+            // SAFETY: `saved` is the open copy made in `start`. dup2 closes the pipe's last
+            // write end in this process, so its reader sees end of file.
             unsafe {
                 libc::dup2(saved, fd);
                 libc::close(saved);
@@ -106,8 +107,10 @@ fn check(rc: libc::c_int) -> io::Result<RawFd> {
     }
 }
 
-/// Reads the pipe `read` until end of file and passes its text to `sink`, never splitting
-/// a UTF-8 character; bytes that are not UTF-8 become U+FFFD.
+/// Reads the pipe `read` until end of file and passes its text to `sink`.
+///
+/// A UTF-8 character split between two reads waits for its end, unless the read also
+/// contains invalid bytes. Bytes that are not UTF-8 become U+FFFD.
 fn forward(read: RawFd, name: &'static str, sink: &Sink) {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut pending: Vec<u8> = Vec::new();
@@ -135,12 +138,13 @@ fn forward(read: RawFd, name: &'static str, sink: &Sink) {
     unsafe { libc::close(read) };
 }
 
-/// The length of the longest prefix of `bytes` that does not end inside a UTF-8 character.
+/// Returns the length of the longest prefix of `bytes` that does not end inside a UTF-8
+/// character, or the whole length when `bytes` contains invalid UTF-8.
 fn complete_utf8_len(bytes: &[u8]) -> usize {
     match std::str::from_utf8(bytes) {
         Ok(_) => bytes.len(),
         Err(error) if error.error_len().is_none() => error.valid_up_to(),
-        // Invalid bytes: pass them all on; from_utf8_lossy replaces them.
+        // Pass invalid bytes on with the rest, because from_utf8_lossy replaces them.
         Err(_) => bytes.len(),
     }
 }
@@ -155,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn a_split_character_waits_for_its_end() {
+    fn split_character_waits_for_end() {
         let bytes = "aé".as_bytes();
         assert_eq!(complete_utf8_len(&bytes[..2]), 1);
     }

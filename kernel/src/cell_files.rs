@@ -1,26 +1,26 @@
 //! Cell files for the debugger: each cell's code is written to a file whose name is the
 //! MurmurHash2 of the code, so the client and the kernel name the same cell the same way.
 //!
-//! **The file name depends only on the code and the seed**, which `debugInfo` tells the
-//! client; the client computes it too, to match breakpoints and stack frames to cells.
+//! **The file name depends only on the code and the seed.** `debugInfo` sends the seed to
+//! the client, which computes the same name to match breakpoints and stack frames to cells.
 
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{MAIN_SEPARATOR, Path, PathBuf};
 
-/// The seed of the hash; any value works, since `debugInfo` tells the client.
+/// Seed of the hash. Any value works because `debugInfo` sends it to the client.
 pub const HASH_SEED: u32 = 0x6865_7861;
 
-/// The suffix of every cell file.
+/// Suffix of every cell file.
 pub const SUFFIX: &str = ".py";
 
-/// The folder of one kernel's cell files.
+/// Folder of one kernel's cell files.
 #[derive(Debug)]
 pub struct CellFiles {
     dir: PathBuf,
 }
 
 impl CellFiles {
-    /// The cell files of this process, in a folder of the temporary directory.
+    /// Returns the cell files of this process, in a folder of the temporary directory.
     pub fn for_this_process() -> Self {
         let name = format!("hexa_kernel_{}", std::process::id());
         Self {
@@ -28,23 +28,24 @@ impl CellFiles {
         }
     }
 
-    /// What every cell file's path starts with: the folder and a separator.
+    /// Returns the prefix of every cell file's path: the folder and a separator.
     pub fn prefix(&self) -> String {
         format!("{}{MAIN_SEPARATOR}", self.dir.display())
     }
 
-    /// The file of a cell with `code`.
+    /// Returns the path of the file for a cell with `code`.
     pub fn path(&self, code: &str) -> PathBuf {
         self.dir
             .join(format!("{}{SUFFIX}", murmur2(code, HASH_SEED)))
     }
 
-    /// Whether `path` is one of these cell files.
+    /// Returns whether `path` is in this folder of cell files.
     pub fn contains(&self, path: &Path) -> bool {
         path.parent() == Some(self.dir.as_path())
     }
 
-    /// Writes `code` to its file (once) and returns the file's path.
+    /// Writes `code` to its file, unless the file already contains it, and returns the
+    /// file's path.
     pub fn write(&self, code: &str) -> std::io::Result<PathBuf> {
         let path = self.path(code);
         if std::fs::read_to_string(&path).is_ok_and(|existing| existing == code) {
@@ -68,8 +69,8 @@ impl CellFiles {
     }
 }
 
-/// MurmurHash2 (32-bit) of `text`'s UTF-8 bytes: the hash JupyterLab's debugger computes
-/// for a cell.
+/// Returns the 32-bit MurmurHash2 of `text`'s UTF-8 bytes, the hash that JupyterLab's
+/// debugger computes for a cell.
 pub fn murmur2(text: &str, seed: u32) -> u32 {
     const M: u32 = 0x5bd1_e995;
     let bytes = text.as_bytes();
@@ -100,7 +101,7 @@ mod tests {
 
     #[test]
     fn murmur2_matches_reference_values() {
-        // The values ipykernel 6's `murmur2_x86` gives, which JupyterLab's hashes match.
+        // Values returned by ipykernel 6's `murmur2_x86`, which JupyterLab's hashes match.
         assert_eq!(murmur2("", 0), 0);
         assert_eq!(murmur2("", 1), 0x5bd1_5e36);
         assert_eq!(murmur2("a", 0), 0x9268_5f5e);
@@ -110,7 +111,7 @@ mod tests {
     }
 
     #[test]
-    fn cell_paths_are_in_the_folder() {
+    fn cell_paths_are_in_folder() {
         let files = CellFiles::for_this_process();
         let path = files.path("x = 1\n");
         assert!(files.contains(&path));

@@ -15,13 +15,13 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
-/// Largest DAP message the client accepts from the adapter.
+/// Maximum size in bytes of a DAP message body that the client accepts from the adapter.
 const MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
 
-/// How long a request waits for its response.
+/// Maximum time that a request waits for its response.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Why talking to the debug adapter failed.
+/// Error of a connection to the debug adapter.
 #[derive(Debug, thiserror::Error)]
 pub enum DapError {
     /// The TCP connection to the adapter could not be made.
@@ -35,11 +35,11 @@ pub enum DapError {
     /// Writing a request failed.
     #[error("cannot send to the debug adapter: {0}")]
     Send(std::io::Error),
-    /// The adapter closed the connection before it answered.
+    /// The adapter closed the connection before it sent the response.
     #[error("the debug adapter closed the connection")]
     Closed,
-    /// The adapter did not answer in time.
-    #[error("the debug adapter did not answer {command} within {seconds} s")]
+    /// The adapter sent no response in time.
+    #[error("timed out after {seconds} s waiting for the debug adapter's {command} response")]
     Timeout {
         /// The request's command.
         command: String,
@@ -50,7 +50,7 @@ pub enum DapError {
 
 type Pending = Arc<Mutex<HashMap<i64, oneshot::Sender<Value>>>>;
 
-/// A connection to a debug adapter; requests may be sent from several tasks.
+/// Connection to a debug adapter. Several tasks may send requests on it at once.
 pub struct DapClient {
     writer: tokio::sync::Mutex<OwnedWriteHalf>,
     pending: Pending,
@@ -58,7 +58,7 @@ pub struct DapClient {
     reader: tokio::task::JoinHandle<()>,
 }
 
-/// A request that was sent; [`PendingResponse::wait`] gives its response.
+/// Handle of a sent request. [`PendingResponse::wait`] returns its response.
 pub struct PendingResponse {
     command: String,
     receiver: oneshot::Receiver<Value>,
@@ -79,7 +79,7 @@ impl PendingResponse {
 }
 
 impl DapClient {
-    /// Connects to the adapter on `127.0.0.1:port`; its events go to `events`.
+    /// Connects to the adapter on `127.0.0.1:port` and sends its events to `events`.
     pub async fn connect(port: u16, events: UnboundedSender<Value>) -> Result<Self, DapError> {
         let stream = TcpStream::connect(("127.0.0.1", port))
             .await
@@ -158,7 +158,10 @@ async fn read_messages(stream: OwnedReadHalf, pending: Pending, events: Unbounde
                     Some(waiter) => {
                         let _ = waiter.send(message);
                     }
-                    None => tracing::debug!("a debug adapter response that nobody waits for"),
+                    None => tracing::debug!(
+                        request_seq = %message["request_seq"],
+                        "dropped a debug adapter response with no pending request"
+                    ),
                 }
             }
             Some("event") => {
@@ -166,14 +169,17 @@ async fn read_messages(stream: OwnedReadHalf, pending: Pending, events: Unbounde
                     break;
                 }
             }
-            _ => tracing::debug!("ignored a debug adapter message that is no response or event"),
+            _ => tracing::debug!(
+                message_type = %message["type"],
+                "ignored a debug adapter message that is neither a response nor an event"
+            ),
         }
     }
     // Dropping the waiters ends their requests with `DapError::Closed`.
     lock(&pending).clear();
 }
 
-/// Reads one `Content-Length` framed JSON message; `None` at the end of the stream.
+/// Reads one `Content-Length` framed JSON message. Returns `None` at the end of the stream.
 async fn read_frame(reader: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Option<Value>> {
     let mut length = None;
     loop {
@@ -196,7 +202,9 @@ async fn read_frame(reader: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Op
     }
     let length = length.unwrap_or_default();
     if length > MAX_FRAME_BYTES {
-        return Err(invalid(format!("a {length}-byte message is too large")));
+        return Err(invalid(format!(
+            "message of {length} bytes is larger than the maximum of {MAX_FRAME_BYTES}"
+        )));
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).await?;

@@ -1,11 +1,11 @@
-//! The Jupyter debugger: `debug_request` on control, answered as `debug_reply`, and the
-//! adapter's events published as `debug_event` on iopub, on top of debugpy.
+//! The Jupyter debugger on top of debugpy: `debug_request` on control, replied to with
+//! `debug_reply`, and the adapter's events published as `debug_event` on iopub.
 //!
 //! The first `initialize` starts debugpy's adapter from the Python thread (so debugpy traces
 //! that thread) and connects to it as a DAP client. Most requests go to the adapter as they
-//! are; the Jupyter ones (`debugInfo`, `dumpCell`, `inspectVariables`, ...) are answered
-//! here. **Every request gets a DAP response, with `success: false` and a message when it
-//! fails; nothing a client sends can stop the kernel.**
+//! are, and the kernel handles the Jupyter ones (`debugInfo`, `dumpCell`, `inspectVariables`,
+//! ...) itself. **Every request gets a DAP response, with `success: false` and a message when
+//! it fails. Nothing a client sends can stop the kernel.**
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ mod variables;
 /// How long `attach` waits for the adapter's `initialized` event.
 const INITIALIZED_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Why a debug request failed; its text becomes the response's `message`.
+/// Error of a debug request. Its text becomes the response's `message`.
 #[derive(Debug, thiserror::Error)]
 enum DebugError {
     #[error("debugpy is not installed in the kernel's Python environment")]
@@ -48,13 +48,13 @@ enum DebugError {
     NotInitialized,
 }
 
-/// What the event task and the execute handler read: kept apart from the connection,
-/// which a request holds for as long as it runs.
+/// Debugger state that the event task and the execute handler read. It is kept apart from
+/// the connection because a request locks the connection for as long as it runs.
 #[derive(Default)]
 struct Status {
     started: bool,
     stopped_threads: BTreeSet<i64>,
-    /// `setBreakpoints` arguments' breakpoints by source path, for `debugInfo`.
+    /// Breakpoints of the last `setBreakpoints` request per source path, for `debugInfo`.
     breakpoints: BTreeMap<String, Value>,
 }
 
@@ -84,7 +84,8 @@ pub struct Debugger {
 }
 
 impl Debugger {
-    /// A debugger that is offered to clients when `available` (debugpy is installed).
+    /// Creates a debugger that `kernel_info` offers to clients when `available` (debugpy is
+    /// installed).
     pub fn new(available: bool, iopub: mpsc::UnboundedSender<Iopub>, session: String) -> Self {
         Self {
             available,
@@ -96,13 +97,14 @@ impl Debugger {
         }
     }
 
-    /// Whether `kernel_info` offers the debugger.
+    /// Returns whether `kernel_info` offers the debugger.
     pub fn available(&self) -> bool {
         self.available
     }
 
-    /// The file a cell with `code` runs as while the debugger is started, written so that
-    /// the adapter can show it; `None` when the debugger is off.
+    /// Writes `code` to its cell file, so that the adapter can show it, and returns the
+    /// file's path for the cell to be compiled with. Returns `None` when the debugger has not
+    /// started or the file cannot be written.
     pub fn cell_file(&self, code: &str) -> Option<String> {
         if !lock(&self.status).started {
             return None;
@@ -116,12 +118,12 @@ impl Debugger {
         }
     }
 
-    /// Answers one DAP request from a `debug_request`.
+    /// Handles the DAP request of one `debug_request` and returns its DAP response.
     pub async fn handle(&self, executor: &Executor, request: &Value) -> Value {
         let Some(command) = request["command"].as_str() else {
             return failure(
                 request,
-                "a debug_request holds a DAP request with a command",
+                "invalid debug_request: the DAP request has no command",
             );
         };
         let mut connection = self.connection.lock().await;
@@ -132,7 +134,7 @@ impl Debugger {
             &result,
             Err(DebugError::Dap(DapError::Closed | DapError::Send(_)))
         ) {
-            tracing::warn!("lost the debug adapter; the debugger stops");
+            tracing::warn!("lost the connection to the debug adapter, stopping the debugger");
             self.stop(&mut connection);
         }
         match result {
@@ -182,7 +184,7 @@ impl Debugger {
         };
         match command {
             "attach" => self.attach(open, request).await,
-            // `attach` already sent it: debugpy answers `attach` only after it.
+            // `attach` has already sent it, because debugpy replies to `attach` only after it.
             "configurationDone" => Ok(success(request, json!({}))),
             "setBreakpoints" => {
                 let response = forward(open, request).await?;
@@ -236,7 +238,11 @@ impl Debugger {
         let port = endpoint[1]
             .as_u64()
             .and_then(|port| u16::try_from(port).ok())
-            .ok_or_else(|| DebugError::Python(format!("debugpy listens on {endpoint}")))?;
+            .ok_or_else(|| {
+                DebugError::Python(format!(
+                    "invalid debugpy endpoint {endpoint}: no valid port"
+                ))
+            })?;
         let (event_sender, event_queue) = mpsc::unbounded_channel();
         let client = DapClient::connect(port, event_sender).await?;
         let (initialized_sender, initialized) = watch::channel(false);
@@ -266,12 +272,12 @@ impl Debugger {
         tracing::info!("the debugger stopped");
     }
 
-    /// Tells the clients that the stopped threads run again, after an interrupt ended the
-    /// cell they were stopped in.
+    /// Publishes a `continued` event for each stopped thread after an interrupt ended the
+    /// cell it was stopped in.
     ///
     /// The KeyboardInterrupt is raised in debugpy's trace function, where the thread waits
     /// at the breakpoint, so CPython stops tracing the thread and debugpy may send no
-    /// `continued`; `Runtime.execute` has debugpy trace it again before the next cell.
+    /// `continued`. `Runtime.execute` has debugpy trace the thread again before the next cell.
     pub fn interrupted(&self) {
         let threads = std::mem::take(&mut lock(&self.status).stopped_threads);
         for thread in threads {
@@ -354,7 +360,7 @@ impl Debugger {
         open.client
             .request("configurationDone", Value::Null)
             .await?;
-        Ok(answering(attached.wait().await?, request))
+        Ok(with_client_seq(attached.wait().await?, request))
     }
 
     async fn source(&self, open: &Connection, request: &Value) -> Result<Value, DebugError> {
@@ -369,7 +375,7 @@ impl Debugger {
         forward(open, request).await
     }
 
-    /// Drops the frames below the outermost cell frame: they are the kernel's own.
+    /// Drops the frames below the outermost cell frame, because they are the kernel's own.
     fn drop_kernel_frames(&self, response: &mut Value) {
         let Some(frames) = response["body"]["stackFrames"].as_array_mut() else {
             return;
@@ -401,10 +407,10 @@ async fn forward(open: &Connection, request: &Value) -> Result<Value, DebugError
         .client
         .request(command, request["arguments"].clone())
         .await?;
-    Ok(answering(response, request))
+    Ok(with_client_seq(response, request))
 }
 
-/// Publishes the adapter's events as `debug_event` and keeps the stopped threads.
+/// Publishes the adapter's events as `debug_event` and tracks the stopped threads.
 async fn publish_events(
     mut events: mpsc::UnboundedReceiver<Value>,
     initialized: watch::Sender<bool>,
@@ -441,7 +447,7 @@ async fn publish_events(
     }
 }
 
-/// Publishes a DAP event as `debug_event`; false when iopub is closed.
+/// Publishes a DAP event as `debug_event`. Returns false when iopub is closed.
 fn publish_event(iopub: &mpsc::UnboundedSender<Iopub>, session: &str, event: Value) -> bool {
     let mut message = Message::new("debug_event", event, None, session);
     message.identities = vec![bytes::Bytes::from_static(b"kernel.hexa.debug_event")];
@@ -459,8 +465,8 @@ fn invalid(request: &Value, message: &str) -> DebugError {
     }
 }
 
-/// The adapter's `response` with the client's sequence number as its `request_seq`.
-fn answering(mut response: Value, request: &Value) -> Value {
+/// Returns the adapter's `response` with the client's sequence number as its `request_seq`.
+fn with_client_seq(mut response: Value, request: &Value) -> Value {
     if let Some(map) = response.as_object_mut() {
         map.insert("request_seq".into(), request["seq"].clone());
     }
@@ -494,8 +500,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-/// Whether debugpy is installed in the environment of `executable` (`<env>/bin/python`),
-/// read from the file system because `kernel_info` is answered before Python starts.
+/// Returns whether debugpy is installed in the environment of `executable`
+/// (`<env>/bin/python`). It reads the file system because the kernel replies to
+/// `kernel_info` before Python starts.
 pub fn debugpy_installed(executable: &Path) -> bool {
     let Some(prefix) = executable.parent().and_then(Path::parent) else {
         return false;
@@ -523,14 +530,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn failure_answers_any_request() {
+    fn failure_accepts_any_request() {
         let response = failure(&json!(["not", "an", "object"]), "bad");
         assert_eq!(response["success"], json!(false));
         assert_eq!(response["request_seq"], Value::Null);
     }
 
     #[test]
-    fn debugpy_in_a_missing_environment() {
+    fn debugpy_missing_environment_is_false() {
         assert!(!debugpy_installed(Path::new("/nonexistent/bin/python")));
         assert!(!debugpy_installed(Path::new("python")));
     }

@@ -28,7 +28,7 @@ pub enum Event {
         /// The text.
         text: String,
     },
-    /// A `display()` call; `update` marks `update_display_data`.
+    /// A `display()` call. `update` marks an `update_display_data`.
     Display {
         /// MIME bundle.
         data: Value,
@@ -46,7 +46,7 @@ pub enum Event {
         /// Metadata per MIME type.
         metadata: Value,
     },
-    /// A comm sent `comm_open`, `comm_msg` or `comm_close` to the client.
+    /// A `comm_open`, `comm_msg` or `comm_close` that a comm sends to the client.
     Comm {
         /// The message type.
         msg_type: String,
@@ -57,20 +57,20 @@ pub enum Event {
         /// Binary buffers.
         buffers: Vec<bytes::Bytes>,
     },
-    /// The cell raised; the content of an `error` message.
+    /// Exception that the cell raised, as the content of an `error` message.
     Error(Value),
     /// `clear_output()`.
     Clear {
         /// Wait for the next output before clearing.
         wait: bool,
     },
-    /// `input()` or `getpass()`; the answer goes back on `reply`.
+    /// An `input()` or `getpass()` call. The user's reply goes back on `reply`.
     Input {
         /// Prompt text.
         prompt: String,
         /// Whether the input is a password.
         password: bool,
-        /// Where the answer goes; dropping it ends the wait with `EOFError`.
+        /// Sender for the user's reply. Dropping it ends the wait with `EOFError`.
         reply: mpsc::Sender<String>,
     },
 }
@@ -97,13 +97,14 @@ struct Shared {
     signal_handler: AtomicBool,
     /// Where the running job's events go.
     events: Mutex<Option<UnboundedSender<Event>>>,
-    /// Where output goes between jobs, such as a background thread's prints.
+    /// Event channel for output between jobs, such as a background thread's prints.
     idle_events: Mutex<Option<UnboundedSender<Event>>>,
     /// The `Runtime` object, for calls that cannot wait for the running job.
     runtime: std::sync::OnceLock<Py<PyAny>>,
 }
 
-/// Resolves once the Python thread has loaded `runtime.py`, or failed to.
+/// Start-up result of the Python thread, which resolves once it has loaded `runtime.py` or
+/// failed to.
 pub struct Startup(oneshot::Receiver<Result<(), KernelError>>);
 
 impl Startup {
@@ -117,7 +118,7 @@ impl Startup {
     }
 }
 
-/// Handle to the Python thread; cheap to clone.
+/// Handle to the Python thread, cheap to clone.
 #[derive(Clone)]
 pub struct Executor {
     jobs: mpsc::Sender<Job>,
@@ -141,14 +142,14 @@ pub struct ExecuteJob {
     pub user_expressions: Value,
     /// Run `code` as a generated flowchart script whose `main()` locals stay in the namespace.
     pub flowchart: bool,
-    /// The file name the cell is compiled with while the debugger runs.
+    /// File name that the cell is compiled with while the debugger runs.
     pub filename: Option<String>,
 }
 
 impl Executor {
     /// Starts the Python thread for `env` and returns at once, so the sockets can be bound
-    /// while CPython starts. Jobs queue until `runtime.py` is loaded; the returned
-    /// [`Startup`] tells whether that worked.
+    /// while CPython starts. Jobs queue until `runtime.py` is loaded, and the returned
+    /// [`Startup`] reports whether loading worked.
     pub fn start(
         env: hexa_marimo::PythonEnv,
     ) -> Result<(Self, Startup, std::thread::JoinHandle<()>), KernelError> {
@@ -177,7 +178,7 @@ impl Executor {
         receiver
     }
 
-    /// Runs a cell; its output arrives on `events` before the returned reply fields.
+    /// Runs a cell. Its output arrives on `events` before the returned reply fields.
     pub async fn execute(&self, job: ExecuteJob, events: UnboundedSender<Event>) -> Outcome {
         let shared = Arc::clone(&self.shared);
         let receiver = self.submit(move |py, runtime| {
@@ -198,8 +199,8 @@ impl Executor {
         receiver.await.unwrap_or_else(|_| Err(stopped()))
     }
 
-    /// Passes a client's comm message (`message` is its JSON) to `Runtime.handle_comm`; what
-    /// the comm's handlers output arrives on `events`.
+    /// Passes a client's comm message (`message` is its JSON) to `Runtime.handle_comm`.
+    /// Output of the comm's handlers arrives on `events`.
     pub async fn comm(
         &self,
         msg_type: String,
@@ -226,8 +227,8 @@ impl Executor {
         receiver.await.unwrap_or_else(|_| Err(stopped()))
     }
 
-    /// Returns where text captured from fds 1 and 2 goes: the running job's output, or
-    /// between jobs the idle output.
+    /// Returns the sink for text captured from fds 1 and 2. It sends the text to the running
+    /// job's events, or between jobs to the idle events.
     pub fn output_sink(&self) -> crate::capture::Sink {
         let shared = Arc::clone(&self.shared);
         Arc::new(move |name, text| {
@@ -256,9 +257,11 @@ impl Executor {
     }
 
     /// Calls a `Runtime` method that returns JSON text from a thread of its own, without
-    /// waiting for the running job: the call gets the GIL whenever the running cell releases
-    /// it, as it does while the debugger holds it at a breakpoint. Before Python is ready the
-    /// call waits in the queue like [`Executor::call_json`].
+    /// waiting for the running job.
+    ///
+    /// The call gets the GIL whenever the running cell releases it, as it does while the
+    /// debugger holds the cell at a breakpoint. Before Python is ready, the call waits in the
+    /// queue like [`Executor::call_json`].
     pub async fn call_json_now(&self, method: &'static str, args: Vec<Value>) -> Outcome {
         if self.shared.runtime.get().is_none() {
             return self.call_json(method, args).await;
@@ -274,7 +277,7 @@ impl Executor {
             .unwrap_or_else(|e| Err(KernelError::Python(format!("{method} failed: {e}"))))
     }
 
-    /// Interrupts the running cell with KeyboardInterrupt; returns false, doing nothing,
+    /// Interrupts the running cell with KeyboardInterrupt. Returns false, and does nothing,
     /// when no cell runs.
     pub fn interrupt(&self) -> bool {
         let shared = &self.shared;
@@ -338,17 +341,17 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-/// Blocks SIGINT in the calling thread and in every thread it starts later; call it before
+/// Blocks SIGINT in the calling thread and in every thread it starts later. Call it before
 /// any thread starts.
 ///
 /// CPython acts on a SIGINT at once only when its main thread runs the C handler, and the
-/// kernel sends a process-wide SIGINT to any thread that does not block it. So every thread
-/// (tokio's among them) blocks SIGINT, and only the Python thread unblocks it.
+/// operating system delivers a process-wide SIGINT to any thread that does not block it. So
+/// every thread (tokio's among them) blocks SIGINT, and only the Python thread unblocks it.
 pub fn block_sigint() {
     set_sigint_blocked(true);
 }
 
-/// Blocks or unblocks SIGINT in the calling thread; threads it starts later inherit the mask.
+/// Blocks or unblocks SIGINT in the calling thread. Threads it starts later inherit the mask.
 fn set_sigint_blocked(blocked: bool) {
     let how = if blocked {
         libc::SIG_BLOCK
@@ -516,7 +519,7 @@ fn load_runtime(py: Python<'_>, shared: &Arc<Shared>) -> PyResult<Py<PyAny>> {
     )?;
 
     let runtime = module.getattr("Runtime")?.call1((emit, request_input))?;
-    // The inline matplotlib backend finds the runtime here.
+    // The inline matplotlib backend reads the runtime from this attribute.
     module.setattr("RUNTIME", &runtime)?;
     let installed: bool = runtime.getattr("signal_handler_installed")?.extract()?;
     shared.signal_handler.store(installed, Ordering::SeqCst);
@@ -574,7 +577,7 @@ fn event_from_args(args: &Bound<'_, PyTuple>) -> PyResult<Event> {
     })
 }
 
-/// Sends an input request and blocks, without the GIL, until the answer or an interrupt.
+/// Sends an input request and blocks, without the GIL, until the reply or an interrupt.
 fn wait_for_input(
     py: Python<'_>,
     shared: &Shared,

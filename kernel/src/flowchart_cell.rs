@@ -18,8 +18,8 @@ pub struct FlowchartCell {
     pub notebook: Option<PathBuf>,
     /// `--set NAME=VALUE` presets for the chart's inputs.
     pub presets: Vec<(String, String)>,
-    /// How many cell lines come before the chart's first line (the `%%flowchart` line), so
-    /// positions in the chart can be reported as positions in the cell.
+    /// Number of cell lines before the chart's first line, counting the `%%flowchart` line.
+    /// It lets the kernel report positions in the chart as positions in the cell.
     pub first_line: usize,
 }
 
@@ -36,7 +36,7 @@ pub struct Prepared {
     pub note: Option<String>,
 }
 
-/// Recognises a flowchart cell; returns `Err` for a `%%flowchart` line with invalid options.
+/// Recognises a flowchart cell. Returns `Err` for a `%%flowchart` line with invalid options.
 pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
     let trimmed = code.trim_start();
     if let Some(rest) = trimmed.strip_prefix("%%flowchart") {
@@ -61,7 +61,7 @@ pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
     if !matches!(keyword, "flowchart" | "graph" | "flowchart-elk") {
         return None;
     }
-    // A Python cell can start with a name `graph`; only a chart that parses cleanly counts.
+    // A Python cell can start with a name `graph`, so only a chart that parses cleanly counts.
     let document = hexa_flowchart::parse(code);
     if document.diagnostics.iter().any(|d| d.is_error()) || document.nodes.is_empty() {
         return None;
@@ -77,7 +77,7 @@ pub fn detect(code: &str) -> Option<Result<FlowchartCell, String>> {
 /// `--notebook` path and `--set` presets of a `%%flowchart` line.
 type CellOptions = (Option<PathBuf>, Vec<(String, String)>);
 
-/// Why the options of a `%%flowchart` line are not valid.
+/// Error in the options of a `%%flowchart` line.
 enum OptionError {
     /// The line has unbalanced quotes or a trailing backslash.
     Split(words::SplitError),
@@ -86,7 +86,8 @@ enum OptionError {
 }
 
 impl OptionError {
-    /// The error as the user sees it; `before_options` is the cell text up to the options.
+    /// Returns the error message that the user sees. `before_options` is the cell text up to
+    /// the options.
     fn message(self, before_options: &str) -> String {
         let line = before_options.matches('\n').count() + 1;
         match self {
@@ -139,8 +140,8 @@ fn parse_options(line: &str) -> Result<CellOptions, OptionError> {
 
 /// Generates the script (and the notebook file, when requested) for a flowchart cell.
 pub fn prepare(cell: &FlowchartCell, cwd: &Path) -> Result<Prepared, String> {
-    // Blank lines in place of the `%%flowchart` line keep every position, including those
-    // inside messages ("opened at 3:4"), a position in the cell.
+    // Blank lines in place of the lines before the chart keep every position a position in
+    // the cell, including positions inside messages such as "opened at 3:4".
     let source = format!("{}{}", "\n".repeat(cell.first_line), cell.chart);
     let document = hexa_flowchart::parse(&source);
     let index = hexa_flowchart::LineIndex::new(&source);
@@ -198,15 +199,15 @@ fn diagram_bundle(chart: &str) -> Value {
     })
 }
 
-/// Writes `text` to `path` through a temporary file in the same folder; never overwrites.
-/// The file gets the mode a new file gets (0666 less the umask), not the temporary 0600.
+/// Writes `text` to `path` through a temporary file in the same folder, and fails if `path`
+/// exists. The file gets the mode of a new file (0666 less the umask), not tempfile's 0600.
 fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let failed = |e: &dyn std::fmt::Display| {
-        // tempfile adds the temporary file's path, which the user never named.
+        // Drop the temporary file's path that tempfile adds, because the user never named it.
         let reason = e.to_string();
         let reason = reason.split(" at path \"").next().unwrap_or_default();
         format!("cannot write {}: {reason}", path.display())
@@ -232,8 +233,8 @@ fn write_new_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Turns `%hexa ARGS` lines into calls of the runtime's `hexa_magic`, which runs
-/// `hexa ARGS` and shows its output, and `%matplotlib ...` lines into `pass`, since figures
-/// always show inline. Other lines are left as they are.
+/// `hexa ARGS` and shows its output. Turns `%matplotlib ...` lines into `pass`, because
+/// figures always show inline. Other lines are left as they are.
 pub fn expand_line_magics(code: &str) -> String {
     if !code.lines().any(|line| expand_line(line).is_some()) {
         return code.to_string();
@@ -244,7 +245,8 @@ pub fn expand_line_magics(code: &str) -> String {
         .join("\n")
 }
 
-/// The Python for one line magic, at the line's indentation; `None` for any other line.
+/// Returns the Python for one line magic, at the line's indentation, or `None` for any other
+/// line.
 fn expand_line(line: &str) -> Option<String> {
     let text = line.trim_start();
     let indent = &line[..line.len() - text.len()];
@@ -300,7 +302,7 @@ mod tests {
     }
 
     #[test]
-    fn matplotlib_line_magic_does_nothing() {
+    fn matplotlib_line_magic_becomes_pass() {
         let code = "%matplotlib inline\nif True:\n    %matplotlib\n    x = 1";
         assert_eq!(
             expand_line_magics(code),
@@ -329,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn unbalanced_quote_is_reported_at_its_cell_column() {
+    fn unclosed_quote_reports_cell_column() {
         let error = detect("\n%%flowchart --set 'n=1\nflowchart TD\n")
             .expect("flowchart cell")
             .expect_err("unclosed quote");
@@ -337,7 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn chart_errors_are_reported_at_cell_positions() {
+    fn chart_errors_report_cell_positions() {
         let cell = detect("%%flowchart\nflowchart TD\n  A[x = 1 --> B\n")
             .expect("flowchart cell")
             .expect("valid options");
@@ -366,17 +368,17 @@ mod tests {
     }
 
     #[test]
-    fn notebook_mode_follows_the_umask() {
+    fn notebook_mode_follows_umask() {
         use std::os::unix::fs::PermissionsExt;
-        let status = std::fs::read_to_string("/proc/self/status").expect("proc status");
+        let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
         let umask = status
             .lines()
             .find_map(|line| line.strip_prefix("Umask:"))
             .and_then(|mask| u32::from_str_radix(mask.trim(), 8).ok())
-            .expect("a Umask line");
+            .expect("/proc/self/status has a Umask line");
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("out.py");
-        write_new_file(&path, "x = 1\n").expect("written");
+        write_new_file(&path, "x = 1\n").expect("write the notebook");
         let mode = std::fs::metadata(&path)
             .expect("metadata")
             .permissions()

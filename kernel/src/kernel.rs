@@ -29,7 +29,7 @@ pub struct Kernel {
     pub session: String,
     /// The Python thread.
     pub executor: Executor,
-    /// Answers `debug_request`.
+    /// Debugger that handles `debug_request`.
     pub debugger: Arc<Debugger>,
     /// The iopub queue.
     pub iopub: UnboundedSender<Iopub>,
@@ -37,7 +37,7 @@ pub struct Kernel {
     pub shutdown: CancellationToken,
     /// Folder that relative `--notebook` paths start from.
     pub cwd: PathBuf,
-    /// The last `execute_request`, the parent of output printed between cells.
+    /// Last `execute_request`, which becomes the parent of output printed between cells.
     pub last_execute: Arc<Mutex<Option<Message>>>,
 }
 
@@ -156,7 +156,7 @@ fn request_span(request: &Message) -> tracing::Span {
     )
 }
 
-/// Handles one shell request; returns true when it was an execute that failed with
+/// Handles one shell request. Returns true when it was an execute that failed with
 /// `stop_on_error`.
 async fn handle_shell(
     kernel: &Kernel,
@@ -175,7 +175,7 @@ async fn handle_shell(
             return false;
         }
         if !msg_type.ends_with("_request") {
-            tracing::warn!("unknown message type; ignored");
+            tracing::warn!("ignored a message of unknown type");
             return false;
         }
         kernel.status("busy", request);
@@ -194,7 +194,7 @@ async fn handle_shell(
             "comm_info_request" => Some(comm_info(kernel, request).await),
             "shutdown_request" => Some(shutdown(kernel, request)),
             _ => {
-                tracing::warn!("unknown message type; ignored");
+                tracing::warn!("ignored a message of unknown type");
                 None
             }
         };
@@ -212,14 +212,15 @@ async fn handle_shell(
     .await
 }
 
-/// The control loop: runs beside the shell loop, so an interrupt is answered while a cell runs.
+/// Runs the control loop beside the shell loop, so the kernel replies to an interrupt while a
+/// cell runs.
 pub async fn serve_control(
     kernel: Kernel,
     mut control_in: UnboundedReceiver<Message>,
     out: UnboundedSender<Message>,
 ) {
-    // Debug requests wait for the debug adapter, so they have a loop of their own, in
-    // arrival order: an interrupt is never stuck behind one.
+    // Debug requests wait for the debug adapter, so they run in arrival order on a loop of
+    // their own. That way an interrupt never waits behind one.
     let (debug_requests, debug_queue) = mpsc::unbounded_channel();
     tokio::spawn(serve_debug(kernel.clone(), debug_queue, out.clone()));
     loop {
@@ -242,7 +243,7 @@ pub async fn serve_control(
                 if kernel.executor.interrupt() {
                     tracing::info!("interrupted the running cell");
                 } else {
-                    tracing::debug!("interrupt while no cell runs; nothing to do");
+                    tracing::debug!("ignored an interrupt because no cell is running");
                 }
                 kernel.debugger.interrupted();
                 serde_json::to_value(StatusReply { status: "ok" }).unwrap_or_default()
@@ -253,7 +254,7 @@ pub async fn serve_control(
                 &format!("{other} is not supported on control"),
             ),
             _ => {
-                tracing::warn!("unknown message type; ignored");
+                tracing::warn!("ignored a message of unknown type");
                 continue;
             }
         };
@@ -266,7 +267,7 @@ pub async fn serve_control(
     }
 }
 
-/// Answers `debug_request`s one at a time, beside the control loop.
+/// Handles `debug_request`s one at a time, beside the control loop.
 async fn serve_debug(
     kernel: Kernel,
     mut queue: UnboundedReceiver<Message>,
@@ -316,8 +317,8 @@ fn kernel_info(kernel: &Kernel) -> Value {
     })
 }
 
-/// The linked libpython's version, which the kernel checked matches the environment's;
-/// readable before the interpreter has started and while a cell holds the GIL.
+/// Returns the version of the linked libpython, which the kernel has checked against the
+/// environment's. It can be read before the interpreter starts and while a cell holds the GIL.
 fn python_version() -> &'static str {
     static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     VERSION.get_or_init(|| {
@@ -432,7 +433,7 @@ async fn history(kernel: &Kernel, request: &Message) -> Value {
     }
 }
 
-/// Runs an `execute_request`; returns the reply content and whether queued executes abort.
+/// Runs an `execute_request`. Returns the reply content and whether queued executes abort.
 async fn execute(
     kernel: &Kernel,
     state: &mut ShellState,
@@ -537,7 +538,7 @@ async fn execute(
     (serde_json::to_value(reply).unwrap_or_default(), failed)
 }
 
-/// Passes a comm message to the Python comm manager and publishes what its handlers output.
+/// Passes a comm message to the Python comm manager and publishes the output of its handlers.
 async fn handle_comm(
     kernel: &Kernel,
     state: &ShellState,
@@ -603,7 +604,8 @@ fn show_flowchart(kernel: &Kernel, request: &Message, prepared: &flowchart_cell:
     }
 }
 
-/// The events of a running job, and the count and `silent` flag for its `execute_result`.
+/// Events of a running job, with the execution count and `silent` flag for its
+/// `execute_result`.
 struct Output {
     events: UnboundedReceiver<Event>,
     count: u64,
@@ -648,12 +650,13 @@ pub async fn publish_idle_output(kernel: Kernel, mut events: UnboundedReceiver<E
             .clone();
         match parent {
             Some(parent) => publish_event(&kernel, &parent, event, 0, true),
-            None => tracing::debug!("output before the first cell; dropped"),
+            None => tracing::debug!("dropped output that arrived before the first cell"),
         }
     }
 }
 
-/// Waits for `running` and publishes its events in order meanwhile, answering `input()`.
+/// Waits for `running`, meanwhile publishing its events in order and forwarding `input()`
+/// requests to the client.
 async fn run_with_events(
     kernel: &Kernel,
     state: &ShellState,
@@ -675,7 +678,7 @@ async fn run_with_events(
             biased;
             event = event_queue.recv(), if events_open => match event {
                 Some(Event::Input { prompt, password, reply }) => {
-                    // Answers left over from an interrupted input() must not answer this one.
+                    // Drop replies left over from an interrupted input(), so none counts for this one.
                     while stdin_in.try_recv().is_ok() {}
                     let content = InputRequest { prompt, password };
                     let message = Message::new(

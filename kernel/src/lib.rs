@@ -3,7 +3,7 @@
 //!
 //! [`messages`] holds the protocol types, `wire` the signed frame format, `transport` the
 //! zeromq sockets (one task per channel), `kernel` the request handlers and `executor` the
-//! Python thread. `debugger` answers `debug_request` through debugpy, with `dap` as its
+//! Python thread. `debugger` handles `debug_request` through debugpy, with `dap` as its
 //! Debug Adapter Protocol client and `cell_files` naming the cells it debugs. PyO3 is used
 //! only in `executor` and for the version in `kernel_info`.
 #![deny(missing_docs)]
@@ -58,13 +58,13 @@ pub enum KernelError {
     Runtime(String),
 }
 
-/// How long the sockets get to send the last replies after a shutdown request.
+/// Maximum time that the sockets get to send the last replies after a shutdown request.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
 
 /// Runs the kernel for `connection_file` until a client sends `shutdown_request`.
 ///
-/// The sockets are bound and `kernel_info` is answered while CPython starts on its own
-/// thread; requests that need Python wait for it. A Python that fails to start stops the
+/// The kernel binds the sockets and replies to `kernel_info` while CPython starts on its own
+/// thread. Requests that need Python wait for it. A Python that fails to start stops the
 /// kernel with that error.
 pub fn run(connection_file: &Path, env: hexa_marimo::PythonEnv) -> Result<(), KernelError> {
     let info = ConnectionInfo::read(connection_file)?;
@@ -77,8 +77,8 @@ pub fn run(connection_file: &Path, env: hexa_marimo::PythonEnv) -> Result<(), Ke
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let served = runtime.block_on(serve(info, env, cwd));
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
-    // The Python thread ends when the last executor handle is gone; a cell that ignores the
-    // interrupt would keep it alive, so the join waits only when it has already finished.
+    // The Python thread ends when the last executor handle is gone. A cell that ignores the
+    // interrupt would keep it alive, so the thread is joined only when it has already finished.
     let python_thread = served?;
     if python_thread.is_finished() {
         let _ = python_thread.join();
@@ -87,14 +87,14 @@ pub fn run(connection_file: &Path, env: hexa_marimo::PythonEnv) -> Result<(), Ke
     Ok(())
 }
 
-/// Binds the sockets, then starts Python; returns the Python thread once the kernel stops.
+/// Binds the sockets, then starts Python. Returns the Python thread once the kernel stops.
 async fn serve(
     info: ConnectionInfo,
     env: hexa_marimo::PythonEnv,
     cwd: PathBuf,
 ) -> Result<std::thread::JoinHandle<()>, KernelError> {
     // Listen for SIGTERM before the sockets open, so a client that stops the kernel as soon
-    // as it answers gets a clean shutdown.
+    // as it replies still gets a clean shutdown.
     let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .inspect_err(|error| tracing::warn!(%error, "cannot listen for SIGTERM"))
         .ok();
@@ -104,7 +104,7 @@ async fn serve(
     let channels = transport::bind(&info, &signer, &shutdown, &mut tasks).await?;
     let debugpy = debugger::debugpy_installed(&env.executable);
     let (executor, startup, python_thread) = executor::Executor::start(env)?;
-    // Held until the kernel stops; dropping it gives fds 1 and 2 back to the terminal.
+    // Held until the kernel stops. Dropping it points fds 1 and 2 back at the originals.
     let _capture = capture::Capture::start(executor.output_sink())
         .inspect_err(|error| tracing::warn!(%error, "cannot capture fds 1 and 2"))
         .ok();
@@ -134,7 +134,7 @@ async fn serve(
             ready = startup.ready() => match ready {
                 Ok(()) => tracing::debug!("the Python thread is ready"),
                 Err(error) => {
-                    tracing::error!(%error, "Python failed to start; the kernel stops");
+                    tracing::error!(%error, "Python failed to start, stopping the kernel");
                     let _ = failure.set(error);
                     stop_on_failure.cancel();
                 }
@@ -178,11 +178,12 @@ async fn serve(
     }
 }
 
-/// How often the kernel checks that the process that started it is still there.
+/// Interval at which the kernel checks that the process that started it is still running.
 const PARENT_POLL: Duration = Duration::from_secs(1);
 
-/// Shuts the kernel down once the process that started it has exited (the kernel is then
-/// re-parented), so a client killed without a shutdown request leaves no kernel behind.
+/// Shuts the kernel down once the process that started it has exited, which the kernel
+/// detects as a change of its parent process id. So a client killed without a shutdown
+/// request leaves no kernel behind.
 async fn stop_when_orphaned(shutdown: CancellationToken) {
     // SAFETY: getppid has no preconditions and cannot fail.
     let parent = unsafe { libc::getppid() };
@@ -191,7 +192,7 @@ async fn stop_when_orphaned(shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(PARENT_POLL) => {}
         }
-        // SAFETY: as above.
+        // SAFETY: getppid has no preconditions and cannot fail.
         let now = unsafe { libc::getppid() };
         if now != parent {
             tracing::warn!(

@@ -188,8 +188,8 @@ def install_comms(runtime):
 
 # Lets a cell `await` at the top level, as IPython does.
 TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-# The code flag of a coroutine, `inspect.CO_COROUTINE`; the kernel imports `inspect` only
-# when it needs it, as it adds about 0.7 MiB.
+# Code flag of a coroutine, `inspect.CO_COROUTINE`. The kernel imports `inspect` only when
+# it needs it, because the import adds about 0.7 MiB.
 CO_COROUTINE = 0x80
 
 HELP_REQUEST = re.compile(r"\s*(\?{0,2})([A-Za-z_][\w.]*)(\?{0,2})\s*\Z")
@@ -204,7 +204,7 @@ def help_request(code):
 
 
 class DisplayHandle:
-    """What `display(..., display_id=...)` returns: shows or replaces that one output."""
+    """Handle that `display(..., display_id=...)` returns, to show or replace that one output."""
 
     def __init__(self, runtime, display_id):
         self._runtime = runtime
@@ -234,9 +234,11 @@ def show(*args, **kwargs):
 
 
 class KernelModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Import hook: serves `hexa_kernel_inline`, and adapts two packages once they load:
+    """Import hook that serves `hexa_kernel_inline` and adapts two packages once they load.
+
     IPython's display functions become this kernel's own, and `comm` sends its messages
-    through this kernel."""
+    through this kernel.
+    """
 
     def __init__(self, runtime):
         self._runtime = runtime
@@ -252,7 +254,7 @@ class KernelModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     @staticmethod
     def _patched(name, path, adapt):
-        """The module's usual spec, with `adapt(module)` run right after the module loads."""
+        """Return the module's usual spec, with `adapt(module)` run right after the module loads."""
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or not hasattr(spec.loader, "exec_module"):
             return None
@@ -283,9 +285,12 @@ class KernelModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 class ExitRequest:
-    """`exit` and `quit` in the namespace: calling one (or naming it alone in a cell) asks
-    the client to close, as IPython's `ask_exit` payload does. `exit(keep_kernel=True)`
-    closes the client and keeps the kernel running."""
+    """Callable behind `exit` and `quit` in the namespace.
+
+    Calling one, or naming it alone in a cell, requests that the client close, with the
+    `ask_exit` payload as in IPython. `exit(keep_kernel=True)` closes the client and keeps
+    the kernel running.
+    """
 
     def __init__(self, runtime, name):
         self._runtime = runtime
@@ -322,14 +327,17 @@ class Runtime:
         # Kept between cells too, so a background thread's prints reach the client.
         sys.stdout, sys.stderr = self.stdout, self.stderr
         self.signal_handler_installed = self._install_signal_handler()
-        # Set once something imports the `comm` package; until then no comm can be open.
+        # Set once something imports the `comm` package. Until then no comm can be open.
         self.comms = None
         sys.meta_path.insert(0, KernelModules(self))
         os.environ.setdefault("MPLBACKEND", "module://hexa_kernel_inline")
         self._debugpy_endpoint = None
 
     def _install_signal_handler(self):
-        """Let SIGINT raise KeyboardInterrupt; works when this thread started Python."""
+        """Let SIGINT raise KeyboardInterrupt and return whether that worked.
+
+        It works only when this thread is Python's main thread, the one that started Python.
+        """
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             return True
@@ -355,9 +363,11 @@ class Runtime:
         update=False,
         **kwargs,
     ):
-        """Show objects as `display_data` (or `update_display_data` with `update=True`), with
-        IPython's arguments. `display_id=True` makes a new id; with an id, return a
-        `DisplayHandle` for it."""
+        """Show objects as `display_data`, or `update_display_data` with `update=True`.
+
+        The arguments are IPython's. `display_id=True` makes a new id. With an id, return a
+        `DisplayHandle` for it.
+        """
         if display_id is True:
             import uuid
 
@@ -388,7 +398,7 @@ class Runtime:
         self.display(obj, display_id=display_id, update=True, **kwargs)
 
     def publish_display_data(self, data, metadata=None, source=None, *, transient=None, **kwargs):
-        """IPython's `publish_display_data`: show a ready MIME bundle."""
+        """Show a ready MIME bundle, like IPython's `publish_display_data`."""
         self.display(data, raw=True, metadata=metadata, transient=transient, **kwargs)
 
     def show_figures(self, skip=None):
@@ -428,8 +438,11 @@ class Runtime:
     def execute(
         self, code, silent, store_history, allow_stdin, count, user_expressions, filename=None
     ):
-        """Run one cell; return the reply fields as a JSON string. `filename` is the cell's
-        file while the debugger runs, so breakpoints set in that file hit."""
+        """Run one cell and return the reply fields as a JSON string.
+
+        `filename` is the cell's file while the debugger runs, so breakpoints set in that
+        file hit.
+        """
         self.allow_stdin = allow_stdin
         if filename is None:
             filename = f"<cell-{count}>" if store_history else "<cell>"
@@ -467,7 +480,7 @@ class Runtime:
         return json.dumps(result)
 
     def _page_help(self, name, with_source, store, count, code):
-        """Answer `name?` (or `name??`, with the source) with a `page` payload, as IPython
+        """Reply to `name?` (or `name??`, with the source) with a `page` payload, as IPython
         does, or print that the name is not found."""
         text = json.loads(self.inspect(name, len(name), 1 if with_source else 0))
         result = {"status": "ok", "user_expressions": {}}
@@ -481,8 +494,10 @@ class Runtime:
         return json.dumps(result)
 
     def run_flowchart(self, script, filename, store_history, allow_stdin, count):
-        """Run a generated flowchart script and copy `main()`'s local variables into the
-        namespace, so later cells can read them; return the reply fields as JSON."""
+        """Run a generated flowchart script and return the reply fields as JSON.
+
+        `main()`'s local variables are copied into the namespace, so later cells can read them.
+        """
         self.allow_stdin = allow_stdin
         linecache.cache[filename] = (len(script), None, script.splitlines(True), filename)
         result = {"status": "ok"}
@@ -499,9 +514,11 @@ class Runtime:
         return json.dumps(result)
 
     def _read_inputs_from_namespace(self, module):
-        """Let the chart's inputs take the values of earlier cells: an input with no
-        `--set` value that names a variable of the kernel namespace reads that variable
-        instead of asking."""
+        """Let the chart's inputs take the values of earlier cells.
+
+        An input with no `--set` value that names a variable of the kernel namespace reads
+        that variable instead of prompting.
+        """
         read_input = module.get("read_input")
         if read_input is None:
             return
@@ -550,12 +567,15 @@ class Runtime:
         return None
 
     def _eval(self, compiled):
-        """Run compiled cell code; code with a top-level `await` runs on the kernel's event
-        loop, which stays the same from cell to cell."""
+        """Run compiled cell code.
+
+        Code with a top-level `await` runs on the kernel's event loop, which stays the same
+        from cell to cell.
+        """
         result = eval(compiled, self.namespace)
         if compiled.co_flags & CO_COROUTINE:
             if self._loop is None:
-                # Imported here: asyncio alone adds about 7 MiB to the kernel's memory.
+                # Imported here because asyncio alone adds about 7 MiB to the kernel's memory.
                 import asyncio
 
                 self._loop = asyncio.new_event_loop()
@@ -576,7 +596,8 @@ class Runtime:
                 if self.comms is not None:
                     getattr(self.comms, msg_type)(None, None, message)
                 elif msg_type == "comm_open":
-                    # No comm package: close the client's side at once, as for an unknown target.
+                    # Without the comm package, close the client's side at once, as for an
+                    # unknown target.
                     content = {"data": {}, "comm_id": message["content"].get("comm_id")}
                     self.emit("comm", "comm_close", json.dumps(content), "{}", [])
             except BaseException as error:  # noqa: BLE001 - a comm handler may raise anything
@@ -586,7 +607,10 @@ class Runtime:
         return json.dumps({"status": "ok"})
 
     def comm_info(self, target_name):
-        """Open comms as `comm_info_reply` lists them, only those of `target_name` if given."""
+        """Return the open comms as `comm_info_reply` lists them.
+
+        Only the comms of `target_name` are returned when it is given.
+        """
         comms = self.comms.comms if self.comms is not None else {}
         listed = {
             comm_id: {"target_name": comm.target_name}
@@ -614,7 +638,8 @@ class Runtime:
     def _report_error(self, error):
         self.flush_streams()
         if isinstance(error, (SyntaxError, HexaCommandError)):
-            # The frames would be the parser's or the magic's, not the user's.
+            # Leave out the traceback, because its frames would be the parser's or the
+            # magic's, not the user's.
             lines = traceback.format_exception_only(type(error), error)
         else:
             lines = traceback.format_exception(type(error), error, self._user_traceback(error))
@@ -657,7 +682,7 @@ class Runtime:
         """Start debugpy's adapter once, on a free port of 127.0.0.1, and return its endpoint
         as JSON `[host, port]`. debugpy traces this thread from here on."""
         if self._debugpy_endpoint is None:
-            # The kernel's interpreter runs frozen stdlib modules; debugpy's warning about
+            # The kernel's interpreter runs frozen stdlib modules, and debugpy's warning about
             # them would go to the kernel's stderr on every start.
             os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
             import debugpy
@@ -668,10 +693,13 @@ class Runtime:
         return json.dumps(self._debugpy_endpoint)
 
     def _trace_again(self):
-        """Let debugpy trace this thread again after an interrupt ended a cell stopped at a
-        breakpoint. The KeyboardInterrupt was raised in debugpy's trace function, so CPython
-        dropped the trace function and debugpy still counts the thread as suspended. This
-        uses pydevd internals of debugpy 1.8."""
+        """Let debugpy trace this thread again after an interrupt at a breakpoint.
+
+        Such an interrupt ends the cell that was stopped at the breakpoint. The
+        KeyboardInterrupt was raised in debugpy's trace function, so CPython dropped the trace
+        function and debugpy still counts the thread as suspended. This uses pydevd internals
+        of debugpy 1.8.
+        """
         if self._debugpy_endpoint is None:
             return
         try:
@@ -685,11 +713,12 @@ class Runtime:
             info.pydev_state = STATE_RUN
             info.pydev_step_cmd = -1
             pydevd_tracing.SetTrace(threading.gettrace())
-        except Exception as error:  # noqa: BLE001 - another debugpy version; debugging stays off
-            print(f"hexa: cannot trace this cell again: {error!r}", file=sys.__stderr__)
+        except Exception as error:  # noqa: BLE001 - pydevd internals vary by version
+            message = f"hexa: failed to restore debugpy tracing for this cell: {error!r}"
+            print(message, file=sys.__stderr__)
 
     def debug_globals(self):
-        """The namespace's variables as DAP `variables`, for `inspectVariables`."""
+        """Return the namespace's variables as DAP `variables`, for `inspectVariables`."""
         variables = []
         for name, value in list(self.namespace.items()):
             try:
@@ -708,7 +737,7 @@ class Runtime:
         return json.dumps(variables)
 
     def rich_variable(self, name):
-        """The MIME bundle of a namespace variable as JSON `{data, metadata}`."""
+        """Return the MIME bundle of a namespace variable as JSON `{data, metadata}`."""
         if name not in self.namespace:
             return json.dumps({"data": {}, "metadata": {}})
         data, metadata = format_object(self.namespace[name])
@@ -723,7 +752,7 @@ class Runtime:
 
     @staticmethod
     def debug_modules(start, count):
-        """Loaded modules with a `.py` source, as a DAP `modules` body."""
+        """Return the loaded modules with a `.py` source as a DAP `modules` body."""
         modules = list(sys.modules.values())
         end = len(modules) if count is None else start + count
         listed = []
@@ -876,8 +905,10 @@ HEXA_EXECUTABLE = None
 
 
 def shell_command(command):
-    """Run `command` in the shell for a `!command` line and show its output as it comes;
-    an interrupt stops the command too."""
+    """Run `command` in the shell for a `!command` line and show its output as it comes.
+
+    An interrupt kills the command too.
+    """
     import subprocess
 
     sys.stdout.flush()
@@ -910,12 +941,12 @@ def pip_command(arguments):
     shell_command(shlex.join([sys.executable, "-m", "pip", *shlex.split(arguments)]))
 
 
-# What a cell can start a line with, for completion.
+# Magics that a cell line can start with, for completion.
 MAGICS = ["%%flowchart", "%hexa", "%matplotlib", "%pip"]
 
 
 def module_names(prefix):
-    """Names of the importable modules that start with `prefix` (`ma` or `os.pa`)."""
+    """Return the names of the importable modules that start with `prefix` (`ma` or `os.pa`)."""
     import pkgutil
 
     package, _, start = prefix.rpartition(".")
@@ -939,7 +970,7 @@ def module_names(prefix):
 
 
 class HexaCommandError(Exception):
-    """A `%hexa` command exited with an error; its own output already says why."""
+    """Error of a `%hexa` command that exited non-zero. Its own output already gives the reason."""
 
 
 def hexa_magic(arguments):
@@ -952,7 +983,8 @@ def hexa_magic(arguments):
         raise RuntimeError("%hexa is not available: the kernel did not record its executable")
     words = shlex.split(arguments)
     command = [HEXA_EXECUTABLE, "--python", sys.prefix, *words]
-    # The kernel's own log level would add hexa's log lines to the cell's output.
+    # Drop the kernel's own log level, because it would add hexa's log lines to the cell's
+    # output.
     env = {name: value for name, value in os.environ.items() if name != "HEXA_LOG"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     sys.stdout.write(result.stdout)

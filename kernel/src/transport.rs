@@ -1,6 +1,6 @@
 //! The zeromq sockets: one tokio task per channel, all stopped by one shutdown token.
 //!
-//! Receiving tasks decode and verify frames and forward [`Message`]s on channels; sending
+//! Receiving tasks decode and verify frames and forward [`Message`]s on channels. Sending
 //! tasks take [`Message`]s from channels, sign them and write them. A frame set that fails to
 //! decode or verify is logged and dropped, so it never reaches a handler.
 
@@ -15,16 +15,17 @@ use crate::connection::ConnectionInfo;
 use crate::messages::Message;
 use crate::wire::{self, Signer};
 
-/// Largest message the kernel accepts, in bytes over all frames; larger ones are dropped.
+/// Maximum size in bytes of a message, over all frames, that the kernel accepts. Larger
+/// messages are dropped.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
-/// What the iopub queue carries: messages, and markers that tell when those queued before
-/// them have been handed to the socket.
+/// Item of the iopub queue: a message, or a marker that reports when every message queued
+/// before it has been handed to the socket.
 #[derive(Debug)]
 pub enum Iopub {
     /// A message to broadcast.
     Message(Box<Message>),
-    /// Answered once every message queued before it has been sent.
+    /// Marker whose sender fires once every message queued before it has been sent.
     Flushed(tokio::sync::oneshot::Sender<()>),
 }
 
@@ -53,9 +54,10 @@ pub async fn bind(
     shutdown: &CancellationToken,
     tasks: &mut JoinSet<()>,
 ) -> Result<Channels, KernelError> {
-    // iopub and heartbeat first, shell last: a client that gets a shell reply can already
-    // hear iopub. A client whose iopub connection is refused retries only after libzmq's
-    // reconnect interval plus a random delay (100 to 200 ms), missing the first `status`.
+    // Bind iopub and heartbeat first and shell last, so a client that gets a shell reply can
+    // already receive iopub messages. A client whose iopub connection is refused retries only
+    // after libzmq's reconnect interval plus a random delay (100 to 200 ms in total), and
+    // misses the first `status`.
     let mut iopub_socket = PubSocket::new();
     bind_socket(&mut iopub_socket, info, info.iopub_port, "iopub").await?;
     let (iopub, iopub_queue) = mpsc::unbounded_channel();
@@ -195,7 +197,7 @@ async fn send_frames(
         return;
     };
     if let Err(error) = socket.send(frames).await {
-        // A client that went away is normal; the kernel keeps serving the others.
+        // A client that went away is normal, so the kernel keeps serving the others.
         tracing::warn!(channel, msg_type = message.msg_type(), %error, "send failed");
     }
 }

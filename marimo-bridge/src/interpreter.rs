@@ -27,8 +27,9 @@ pub(crate) fn major_minor(version: &str) -> String {
     number.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
-/// Returns `major.minor` of the environment's Python: read from the virtual environment's
-/// `pyvenv.cfg` when there is one, else by running the interpreter once (about 20 ms).
+/// Returns `major.minor` of the environment's Python. It reads the virtual environment's
+/// `pyvenv.cfg` when there is one, and otherwise runs the interpreter once (an estimated
+/// 20 ms).
 pub(crate) fn env_version(executable: &Path) -> Result<String, BridgeError> {
     match venv_config_version(executable) {
         Some(version) => Ok(version),
@@ -73,7 +74,7 @@ fn probe_version(executable: &Path) -> Result<String, BridgeError> {
 }
 
 /// Initialises the embedded interpreter for `env` on the calling thread, without importing
-/// marimo; for hosts such as the Jupyter kernel that run their own Python code.
+/// marimo. It is meant for hosts, such as the Jupyter kernel, that run their own Python code.
 ///
 /// The thread that initialises CPython becomes its main thread, the only one where Python
 /// signal handlers run. Fails when the environment's Python version differs from the linked
@@ -205,20 +206,20 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_version_that_venv_writes() {
+    fn config_version_from_venv() {
         let (_dir, python) = venv_with("home = /usr/bin\nversion = 3.12.4\n");
         assert_eq!(venv_config_version(&python).as_deref(), Some("3.12"));
     }
 
     #[test]
-    fn reads_the_version_info_that_uv_writes() {
+    fn config_version_info_from_uv() {
         let (_dir, python) =
             venv_with("home = /usr/bin\nimplementation = CPython\nversion_info = 3.13.1\n");
         assert_eq!(venv_config_version(&python).as_deref(), Some("3.13"));
     }
 
     #[test]
-    fn without_a_version_line_the_config_gives_nothing() {
+    fn config_without_version_is_none() {
         let (_dir, python) = venv_with("home = /usr/bin\nversion = unknown\n");
         assert_eq!(venv_config_version(&python), None);
         assert_eq!(
@@ -228,9 +229,10 @@ mod tests {
     }
 
     #[test]
-    fn the_config_and_the_probe_agree_on_the_project_venv() {
+    fn config_and_probe_agree_on_venv() {
         let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-        let from_config = venv_config_version(&python).expect("make venv writes .venv/pyvenv.cfg");
+        let from_config =
+            venv_config_version(&python).expect("missing .venv/pyvenv.cfg, run `make venv`");
         assert_eq!(from_config, probe_version(&python).unwrap());
         assert_eq!(from_config, linked_version());
     }

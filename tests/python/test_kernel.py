@@ -209,7 +209,7 @@ def test_hexa_line_magic(kernel, tmp_path):
     assert reply["status"] == "error"
 
 
-def test_exit_asks_the_client_to_close(kernel):
+def test_exit_requests_client_close(kernel):
     reply, _ = execute(kernel, "exit(keep_kernel=True)")
     assert reply["payload"] == [{"source": "ask_exit", "keepkernel": True}]
     reply, _ = execute(kernel, "quit")
@@ -221,7 +221,7 @@ def test_exit_asks_the_client_to_close(kernel):
 
 
 def send_shell(client, msg_type, content, buffers=None):
-    """Send a message of any type on shell; return its msg_id."""
+    """Send a message of any type on shell and return its msg_id."""
     message = client.session.msg(msg_type, content)
     client.session.send(client.shell_channel.socket, message, buffers=buffers)
     return message["header"]["msg_id"]
@@ -296,7 +296,7 @@ def test_kernel_opens_comm(kernel):
     assert [bytes(b) for b in sent["buffers"]] == [b"\x07"]
 
 
-def test_help_request_pages_the_doc(kernel):
+def test_help_request_pages_docstring(kernel):
     reply, _ = execute(kernel, "def twice(x):\n    'Return x doubled.'\n    return 2 * x")
     reply, _ = execute(kernel, "twice??")
     [page] = reply["payload"]
@@ -322,14 +322,14 @@ def test_ipywidgets_slider_syncs_both_ways(kernel):
     assert slider_open["data"]["state"]["_model_name"] == "IntSliderModel"
     assert slider_open["data"]["state"]["value"] == 3
 
-    # The client moves the slider: the kernel's widget follows.
+    # When the client moves the slider, the kernel's widget follows.
     update = {"method": "update", "state": {"value": 7}, "buffer_paths": []}
     collect(kernel, send_shell(kernel, "comm_msg", {"comm_id": model_id, "data": update}))
     reply, messages = execute(kernel, "slider.value")
     [result] = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
     assert result["data"]["text/plain"] == "7"
 
-    # The kernel sets the value: the client hears an update on the same comm.
+    # When the kernel sets the value, the client receives an update on the same comm.
     reply, messages = execute(kernel, "slider.value = 9")
     updates = [
         m["content"]["data"]
@@ -343,7 +343,7 @@ def outputs(messages, msg_type):
     return [m["content"] for m in messages if m["msg_type"] == msg_type]
 
 
-def test_ipython_display_functions_reach_the_client(kernel):
+def test_ipython_display_functions_reach_client(kernel):
     code = (
         "from IPython.display import HTML, clear_output, display\n"
         "display(HTML('<b>bold</b>'))\n"
@@ -388,7 +388,7 @@ def test_pyplot_figures_show_inline(kernel):
     assert outputs(messages, "display_data") == []
 
 
-def test_ipywidgets_interact_shows_its_widget(kernel):
+def test_ipywidgets_interact_shows_widget(kernel):
     _, messages = execute(kernel, "from ipywidgets import interact\ninteract(lambda x: x, x=5);")
     views = [d for d in outputs(messages, "display_data")
              if "application/vnd.jupyter.widget-view+json" in d["data"]]
@@ -406,7 +406,7 @@ def test_background_thread_output_between_cells(kernel):
     msg_id = kernel.execute(code)
     assert kernel.get_shell_msg(timeout=20)["content"]["status"] == "ok"
     assert [m for m in collect(kernel, msg_id) if m["msg_type"] == "stream"] == []
-    # The cell has finished; the thread prints only now, and its text still reaches the
+    # The cell has finished and the thread prints only now. Its text still reaches the
     # client, with the cell that started the thread as parent.
     message = kernel.get_iopub_msg(timeout=10)
     assert message["msg_type"] == "stream"
@@ -414,7 +414,7 @@ def test_background_thread_output_between_cells(kernel):
     assert message["content"]["text"] == "from the background\n"
 
 
-def test_flowchart_options_are_split_like_a_shell(kernel):
+def test_flowchart_options_split_like_shell(kernel):
     cell = (
         "%%flowchart --set 'guess=[50, 42]' --set \"name=a b\"\n"
         "flowchart TD\n"
@@ -426,7 +426,7 @@ def test_flowchart_options_are_split_like_a_shell(kernel):
     assert "".join(streams) == "[50, 42] a b\n"
 
 
-def test_flowchart_unclosed_quote_is_a_flowchart_error(kernel):
+def test_flowchart_unclosed_quote_error(kernel):
     reply, _ = execute(kernel, "%%flowchart --set 'n=1\nflowchart TD\n  A[x = 1]\n")
     assert reply["status"] == "error"
     assert reply["ename"] == "FlowchartError"
@@ -475,7 +475,7 @@ def test_errors_without_internal_frames(kernel, tmp_path):
     assert not any("hexa_magic" in line for line in error["traceback"])
 
 
-def test_flowchart_notebook_mode_follows_the_umask(kernel, tmp_path):
+def test_flowchart_notebook_mode_follows_umask(kernel, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     path = tmp_path / "out.py"
@@ -497,8 +497,9 @@ def test_flowchart_inputs_read_earlier_cells(kernel):
     assert [s["text"] for s in outputs(messages, "stream")] == ["2\n"]
 
 
-def test_flowchart_read_prompts_in_the_input_request(kernel):
-    # A name no other test defines: a flowchart reads a name the namespace has from there.
+def test_flowchart_read_sends_input_prompt(kernel):
+    # Use a name that no other test defines, because a flowchart takes a name that the
+    # namespace has from the namespace instead of prompting for it.
     cell = "%%flowchart\nflowchart TD\n  A[/Read prompted/] --> B[/Print prompted * 2/]\n"
     msg_id = kernel.execute(cell, allow_stdin=True)
     request = kernel.get_stdin_msg(timeout=10)
@@ -511,8 +512,11 @@ def test_flowchart_read_prompts_in_the_input_request(kernel):
 
 
 def stream_text(client, msg_id, name, timeout=10):
-    """Text of the `name` streams of `msg_id`, until its idle and then until `timeout` s
-    pass without more (text from a child process may come after idle)."""
+    """Return the text of the `name` streams of `msg_id`.
+
+    Read up to its idle, then until `timeout` s pass without more text, because text from a
+    child process may come after idle.
+    """
     texts = [m["content"]["text"] for m in collect(client, msg_id)
              if m["msg_type"] == "stream" and m["content"]["name"] == name]
     while True:
@@ -525,7 +529,7 @@ def stream_text(client, msg_id, name, timeout=10):
             timeout = 0.5
 
 
-def test_child_process_and_fd_output_reach_the_client():
+def test_child_and_fd_output_reach_client():
     manager, client = start_new_kernel(
         kernel_name="hexa", startup_timeout=30, env={**os.environ, "HEXA_LOG": "debug"}
     )
@@ -536,7 +540,7 @@ def test_child_process_and_fd_output_reach_the_client():
 
         msg_id = client.execute("os.write(2, 'raw é\\n'.encode())")
         assert client.get_shell_msg(timeout=20)["content"]["status"] == "ok"
-        # The kernel's own debug log stays on its stderr; only the cell's bytes arrive.
+        # The kernel's own debug log stays on its stderr, so only the cell's bytes arrive.
         assert stream_text(client, msg_id, "stderr", timeout=2) == "raw é\n"
     finally:
         client.stop_channels()
@@ -551,10 +555,11 @@ def test_shell_and_pip_lines(kernel):
     reply, messages = execute(kernel, "%pip --version")
     assert reply["status"] == "ok"
     text = "".join(s["text"] for s in outputs(messages, "stream"))
-    assert text.startswith("pip ") and sys.prefix in text
+    assert text.startswith("pip ")
+    assert sys.prefix in text
 
 
-def test_flowchart_updates_a_variable_of_an_earlier_cell(kernel):
+def test_flowchart_updates_earlier_variable(kernel):
     execute(kernel, "counter = 41")
     reply, messages = execute(
         kernel, "%%flowchart\nflowchart TD\n  A[counter = counter + 1] --> B[/Print counter/]\n"
@@ -565,7 +570,7 @@ def test_flowchart_updates_a_variable_of_an_earlier_cell(kernel):
     assert outputs(messages, "execute_result")[0]["data"]["text/plain"] == "42"
 
 
-def test_flowchart_notebook_write_error_names_the_path(kernel, tmp_path):
+def test_flowchart_notebook_error_names_path(kernel, tmp_path):
     target = tmp_path / "missing" / "out.py"
     reply, _ = execute(
         kernel, f"%%flowchart --notebook {target}\nflowchart TD\n  A[v = 1] --> B[/Print v/]\n"
@@ -580,13 +585,15 @@ def complete(client, code):
     return reply["matches"], reply["cursor_start"]
 
 
-def test_completion_of_modules_and_magics(kernel):
+def test_completion_modules_and_magics(kernel):
     matches, start = complete(kernel, "import marim")
-    assert "marimo" in matches and start == len("import ")
+    assert "marimo" in matches
+    assert start == len("import ")
     assert "max" not in matches
     matches, _ = complete(kernel, "from os.pa")
     assert "os.path" in matches
     matches, start = complete(kernel, "%%flo")
-    assert matches == ["%%flowchart"] and start == 0
+    assert matches == ["%%flowchart"]
+    assert start == 0
     matches, _ = complete(kernel, "%")
     assert matches == ["%%flowchart", "%hexa", "%matplotlib", "%pip"]

@@ -2,7 +2,7 @@
 
 The raw tests start the kernel from a connection file they write themselves, so they can
 send frames that no Jupyter client would: bad signatures, broken JSON, unknown message
-types and oversized messages. After each, the kernel must still answer `kernel_info`.
+types and oversized messages. After each, the kernel must still reply to `kernel_info`.
 """
 
 import json
@@ -106,7 +106,7 @@ time.sleep(600)
 """
 
 
-def test_kernel_exits_when_its_client_is_killed(jupyter_env):
+def test_kernel_exits_with_killed_client(jupyter_env):
     client = subprocess.Popen(
         [sys.executable, "-c", CLIENT_THAT_DIES],
         env=jupyter_env,
@@ -126,7 +126,7 @@ def test_kernel_exits_when_its_client_is_killed(jupyter_env):
 
 
 class RawKernel:
-    """A kernel started from a hand-written connection file, with raw zeromq sockets."""
+    """Kernel started from a hand-written connection file, with raw zeromq sockets."""
 
     def __init__(self, tmp_path, python=sys.prefix):
         key = uuid.uuid4().hex
@@ -200,7 +200,7 @@ class RawKernel:
         assert self.process.poll() is None
 
     def signed_frames(self, msg_type, content, key=None):
-        """Frames of a message, signed with `key` (the right key unless given)."""
+        """Return the frames and msg_id of a message signed with `key`, or the right key."""
         session = self.session if key is None else Session(key=key, session=self.session.session)
         message = session.msg(msg_type, content)
         # Session numbers its msg_ids, so a second Session would repeat an earlier request's id.
@@ -224,7 +224,7 @@ class RawKernel:
 @pytest.fixture
 def raw_kernel(tmp_path):
     kernel = RawKernel(tmp_path)
-    # Wait until the sockets answer, so later timings do not include start-up.
+    # Wait until the kernel replies, so later timings do not include start-up.
     kernel.request(kernel.shell, "kernel_info_request", {}, timeout=30)
     time.sleep(0.2)  # let the iopub subscription settle
     yield kernel
@@ -233,7 +233,7 @@ def raw_kernel(tmp_path):
 
 
 def test_first_execute_waits_for_python(tmp_path):
-    """The sockets answer before CPython has started; a cell sent at once still runs."""
+    """The kernel replies before CPython has started, and a cell sent at once still runs."""
     kernel = RawKernel(tmp_path)
     try:
         info = kernel.request(kernel.shell, "kernel_info_request", {}, timeout=30)
@@ -279,8 +279,8 @@ def test_iopub_listens_before_shell(tmp_path):
     assert process.returncode == 0
 
 
-def test_python_that_cannot_start_stops_the_kernel(tmp_path):
-    """A venv of another Python version: the kernel names the mismatch and exits non-zero."""
+def test_python_start_failure_stops_kernel(tmp_path):
+    """With a venv of another Python version, the kernel names the mismatch and exits non-zero."""
     venv = tmp_path / "venv39"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin/python").symlink_to(sys.executable)
@@ -292,7 +292,8 @@ def test_python_that_cannot_start_stops_the_kernel(tmp_path):
         kernel.stop()
     stderr = kernel.process.stderr.read().decode()
     assert kernel.process.returncode != 0
-    assert "3.9" in stderr and str(venv) in stderr, stderr
+    assert "3.9" in stderr, stderr
+    assert str(venv) in stderr, stderr
 
 
 def test_bad_signature_never_runs(raw_kernel, tmp_path):
@@ -316,7 +317,7 @@ def test_unsigned_execute_never_runs(raw_kernel):
 
 
 def signed(session, parts):
-    """`<IDS|MSG>`, the signature of the four JSON frames `parts`, then the frames."""
+    """Return `<IDS|MSG>`, the signature of the four JSON frames `parts`, then the frames."""
     return [b"<IDS|MSG>", session.sign(parts), *parts]
 
 
@@ -360,7 +361,7 @@ def test_invalid_content_gets_error_reply(raw_kernel):
     raw_kernel.assert_alive()
 
 
-def test_unknown_message_type(raw_kernel):
+def test_unknown_message_type_is_ignored(raw_kernel):
     for sock in (raw_kernel.shell, raw_kernel.control):
         sent = raw_kernel.session.send(sock, "frobnicate_request", {"x": 1})
         statuses = raw_kernel.iopub_for(sent["header"]["msg_id"])
@@ -390,7 +391,7 @@ def test_oversized_message_is_dropped(raw_kernel):
     assert raw_kernel.evaluate("'big_ran' in globals()") == "False"
 
 
-def test_vanished_client(raw_kernel):
+def test_kernel_survives_vanished_client(raw_kernel):
     sock = raw_kernel.connect(zmq.DEALER, "shell_port")
     code = "import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.1)"
     sent = raw_kernel.session.send(sock, "execute_request", {"code": code})
@@ -447,7 +448,7 @@ def http(method, url, body=None):
 
 
 def ws_execute(ws, code):
-    """Run `code` over a gateway WebSocket; return the execute_reply content and stdout."""
+    """Run `code` over a gateway WebSocket and return the execute_reply content and stdout."""
     msg_id = uuid.uuid4().hex
     header = {
         "msg_id": msg_id,

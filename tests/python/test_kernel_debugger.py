@@ -1,18 +1,20 @@
-"""The kernel's debugger (`debug_request` on control, `debug_event` on iopub) driven by
-jupyter_client, as JupyterLab's debugger drives it, against the real kernel and debugpy."""
+"""Tests of the kernel's debugger (`debug_request` on control, `debug_event` on iopub).
+
+jupyter_client drives the real kernel and debugpy the way JupyterLab's debugger does.
+"""
 
 import subprocess
 import venv
 
 
-# ipykernel (in the venv through jupyter_console) has its own murmur2, which JupyterLab's
-# matches: an independent check of the cell file names.
+# ipykernel (in the venv as a dependency of jupyter_console) has its own murmur2, which
+# JupyterLab's matches, so it checks the cell file names independently.
 from ipykernel.compiler import murmur2_x86
 from jupyter_client.manager import start_new_kernel
-# `kernel` is test_kernel's module-scoped fixture: this module gets a kernel of its own.
+# `kernel` is test_kernel's module-scoped fixture, so this module gets a kernel of its own.
 from test_kernel import HEXA, SPEC_PREFIX, collect, execute, kernel  # noqa: F401
 
-# A breakpoint on line 3 stops inside `add`, where a, b and total are local.
+# A breakpoint on line 3 stops inside `add`, where a, b and total are local variables.
 CELL = (
     "def add(a, b):\n"
     "    total = a + b\n"
@@ -25,7 +27,10 @@ TIMEOUT = 30
 
 
 class Debug:
-    """Sends DAP requests as `debug_request`s and keeps the iopub messages it passes over."""
+    """Client that sends DAP requests as `debug_request`s.
+
+    It keeps the iopub messages that it skips while waiting for an event.
+    """
 
     def __init__(self, client):
         self.client = client
@@ -56,7 +61,7 @@ class Debug:
             self.iopub.append(message)
 
     def collect(self, msg_id):
-        """The iopub messages of `msg_id` up to its `idle`, those seen while waiting included."""
+        """Return the iopub messages of `msg_id` up to its `idle`, skipped ones included."""
         seen = [m for m in self.iopub if m["parent_header"].get("msg_id") == msg_id]
         idle = [m for m in seen if m["msg_type"] == "status"]
         if any(m["content"]["execution_state"] == "idle" for m in idle):
@@ -65,7 +70,7 @@ class Debug:
 
 
 def start_debugger(debug):
-    """initialize and attach, as JupyterLab does when the debugger is switched on."""
+    """Send initialize and attach, as JupyterLab does when the debugger is switched on."""
     initialize = debug.request(
         "initialize",
         {
@@ -83,7 +88,7 @@ def start_debugger(debug):
 
 
 def stop_at(debug, line):
-    """Dump CELL, set a breakpoint on `line`, run the cell; return (path, msg_id, thread)."""
+    """Dump CELL, set a breakpoint on `line` and run the cell. Return (path, msg_id, thread)."""
     path = debug.request("dumpCell", {"code": CELL})["body"]["sourcePath"]
     arguments = {"source": {"path": path}, "breakpoints": [{"line": line}]}
     assert debug.request("setBreakpoints", arguments)["success"] is True
@@ -132,7 +137,7 @@ def test_inspect_variables_when_idle(kernel):
     assert rich["body"]["data"]["text/plain"] == "42"
 
 
-def test_breakpoint_in_a_cell(kernel):
+def test_breakpoint_in_cell(kernel):
     assert kernel_info(kernel)["debugger"] is True
     debug = Debug(kernel)
     start_debugger(debug)
@@ -204,7 +209,7 @@ def stdout(debug, msg_id):
     return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
 
 
-def test_stepping_after_a_restart(kernel):
+def test_stepping_after_restart(kernel):
     """The debugger starts again after a disconnect, steps through a cell and copies a
     local variable to the kernel namespace."""
     debug = Debug(kernel)
@@ -237,7 +242,7 @@ def test_stepping_after_a_restart(kernel):
     assert result["content"]["data"]["text/plain"] == "5"
 
 
-def test_interrupt_at_a_breakpoint(kernel):
+def test_interrupt_at_breakpoint(kernel):
     """An interrupt ends a cell stopped at a breakpoint, and the breakpoint hits again when
     the cell runs again."""
     debug = Debug(kernel)

@@ -1,9 +1,9 @@
-//! The variable views: `inspectVariables`, `richInspectVariables` and `copyToGlobals`, and
-//! which names they show.
+//! The variable views (`inspectVariables`, `richInspectVariables` and `copyToGlobals`) and
+//! the filter for the names they show.
 
 use serde_json::{Value, json};
 
-use super::{Connection, DebugError, answering, invalid, python, success};
+use super::{Connection, DebugError, invalid, python, success, with_client_seq};
 use crate::executor::Executor;
 
 /// Names in the kernel namespace that the variable views leave out.
@@ -16,7 +16,8 @@ const HIDDEN_NAMES: [&str; 6] = [
     "_",
 ];
 
-/// `inspectVariables`: the kernel namespace, read while a cell runs or is stopped too.
+/// Handles `inspectVariables` by listing the kernel namespace. This works while a cell runs
+/// or is stopped too.
 pub(super) async fn inspect_variables(
     executor: &Executor,
     request: &Value,
@@ -28,7 +29,8 @@ pub(super) async fn inspect_variables(
     Ok(success(request, json!({"variables": variables})))
 }
 
-/// `copyToGlobals`: a `setExpression` of `globals()[destination]` in the source's frame.
+/// Handles `copyToGlobals` by sending a `setExpression` of `globals()[destination]` in the
+/// source variable's frame.
 pub(super) async fn copy_to_globals(
     open: &Connection,
     request: &Value,
@@ -56,11 +58,12 @@ pub(super) async fn copy_to_globals(
         "frameId": arguments["srcFrameId"],
     });
     let response = open.client.request("setExpression", arguments).await?;
-    Ok(answering(response, request))
+    Ok(with_client_seq(response, request))
 }
 
-/// `richInspectVariables`: the MIME bundle of a variable, read in the stopped frame through
-/// an `evaluate` when a thread is stopped, from the kernel namespace otherwise.
+/// Handles `richInspectVariables` by returning the MIME bundle of a variable. When a thread
+/// is stopped, the variable is read in the stopped frame through an `evaluate`. Otherwise it
+/// is read from the kernel namespace.
 pub(super) async fn rich_inspect(
     executor: &Executor,
     stopped: bool,
@@ -85,14 +88,14 @@ pub(super) async fn rich_inspect(
     let arguments = json!({"expression": expression, "frameId": frame, "context": "clipboard"});
     let evaluated = open.client.request("evaluate", arguments).await?;
     let Some(text) = evaluated["body"]["result"].as_str() else {
-        return Ok(answering(evaluated, request));
+        return Ok(with_client_seq(evaluated, request));
     };
     let args = vec![json!(text)];
     let body = python(executor.call_json_now("rich_from_repr", args).await)?;
     Ok(success(request, body))
 }
 
-/// Whether a variable shows in the variable views.
+/// Returns whether a variable shows in the variable views.
 pub(super) fn shown(variable: &Value) -> bool {
     let name = variable["name"].as_str().unwrap_or_default();
     let dunder = name.len() > 4 && name.starts_with("__") && name.ends_with("__");
@@ -112,7 +115,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hides_dunders_and_kernel_helpers() {
+    fn shown_hides_dunders_and_helpers() {
         assert!(shown(&json!({"name": "total"})));
         assert!(shown(&json!({"name": "special variables"})));
         assert!(!shown(&json!({"name": "__builtins__"})));
@@ -120,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn identifiers() {
+    fn is_identifier_rejects_non_identifiers() {
         assert!(is_identifier("x_1"));
         assert!(!is_identifier("1x"));
         assert!(!is_identifier("a']; import os; x['"));

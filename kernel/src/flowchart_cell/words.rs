@@ -1,23 +1,24 @@
-//! Splits a `%%flowchart` option line into words as a POSIX shell does, and as Python's
-//! `shlex.split` does for `%hexa`: quotes group, a backslash escapes, nothing is expanded.
+//! Splitting of a `%%flowchart` option line into words, as a POSIX shell does and as Python's
+//! `shlex.split` does for `%hexa`. Quotes group, a backslash escapes, and nothing is expanded.
 
-/// Why a line could not be split.
+/// Error from splitting a line into words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SplitError {
     /// A quote (`'` or `"`) opened at this character column (1-based) is never closed.
     UnclosedQuote {
-        /// The quote character.
+        /// Quote character.
         quote: char,
-        /// Its 1-based character column in the line.
+        /// 1-based character column of the quote in the line.
         column: usize,
     },
     /// The line ends with a backslash that escapes nothing.
     TrailingBackslash,
 }
 
-/// Splits `line` into words: whitespace separates them, `'...'` keeps everything literally,
-/// `"..."` keeps everything but lets `\"` and `\\` stand for `"` and `\`, and outside
-/// quotes a backslash makes the next character literal.
+/// Splits `line` into words separated by whitespace.
+///
+/// `'...'` keeps everything literally. `"..."` keeps everything too, but `\"` and `\\` in it
+/// stand for `"` and `\`. Outside quotes, a backslash makes the next character literal.
 pub fn split(line: &str) -> Result<Vec<String>, SplitError> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
@@ -62,7 +63,7 @@ mod tests {
     use super::*;
 
     fn words(line: &str) -> Vec<String> {
-        split(line).expect("the line splits")
+        split(line).expect("line splits into words")
     }
 
     #[test]
@@ -83,7 +84,7 @@ mod tests {
     }
 
     #[test]
-    fn unbalanced_input_is_an_error() {
+    fn unbalanced_input_is_error() {
         assert_eq!(
             split("--set 'n=1"),
             Err(SplitError::UnclosedQuote {
