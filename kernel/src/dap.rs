@@ -61,6 +61,8 @@ pub struct DapClient {
 /// Handle of a sent request. [`PendingResponse::wait`] returns its response.
 pub struct PendingResponse {
     command: String,
+    seq: i64,
+    pending: Pending,
     receiver: oneshot::Receiver<Value>,
 }
 
@@ -70,10 +72,14 @@ impl PendingResponse {
         match tokio::time::timeout(RESPONSE_TIMEOUT, self.receiver).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(_)) => Err(DapError::Closed),
-            Err(_) => Err(DapError::Timeout {
-                command: self.command,
-                seconds: RESPONSE_TIMEOUT.as_secs(),
-            }),
+            Err(_) => {
+                // A response that comes later has nobody to go to.
+                lock(&self.pending).remove(&self.seq);
+                Err(DapError::Timeout {
+                    command: self.command,
+                    seconds: RESPONSE_TIMEOUT.as_secs(),
+                })
+            }
         }
     }
 }
@@ -114,6 +120,8 @@ impl DapClient {
         }
         Ok(PendingResponse {
             command: command.to_string(),
+            seq,
+            pending: Arc::clone(&self.pending),
             receiver,
         })
     }
